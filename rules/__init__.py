@@ -1,0 +1,1 @@
+"""Rule packs shipped with sharing-rules (YAML data, no code)."""
