@@ -1,13 +1,61 @@
 """sharing-rules: check data-sharing proposals against the Data for Public Benefit framework."""
 
+from ._assess import Assessor, assess, proposal_digest
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, SharingRulesError
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
 from ._model import *  # noqa: F403 - the model's names are listed in its __all__
 from ._model import __all__ as _model_all
+from ._rules import (
+    Derivation,
+    Example,
+    FeatureInfo,
+    Messages,
+    Rule,
+    RulePack,
+    RuleSeverity,
+    TestInfo,
+    load_rules,
+)
+from ._verdict import (
+    Detail,
+    FeatureResult,
+    FeatureStatus,
+    Finding,
+    Outcome,
+    PackInfo,
+    Status,
+    TestResult,
+    TestStatus,
+    Verdict,
+    verdict_from_dict,
+)
 from ._version import __version__
 
 __all__ = [
     "AssessmentError",
+    "Assessor",
+    "Derivation",
+    "Detail",
+    "Example",
+    "FeatureInfo",
+    "FeatureResult",
+    "FeatureStatus",
+    "Finding",
+    "Messages",
+    "Outcome",
+    "PackInfo",
+    "Rule",
+    "RulePack",
+    "RuleSeverity",
+    "Status",
+    "TestInfo",
+    "TestResult",
+    "TestStatus",
+    "Verdict",
+    "assess",
+    "load_rules",
+    "proposal_digest",
+    "verdict_from_dict",
     "Problem",
     "ProposalError",
     "RuleError",

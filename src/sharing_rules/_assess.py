@@ -1,0 +1,92 @@
+"""Assessing proposals: facts, the durable-rules engine, explanations, the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import threading
+
+from ._engine import DurableEngine
+from ._errors import AssessmentError
+from ._explain import explain
+from ._facts import build_facts
+from ._load import Source, load_proposal, proposal_to_dict
+from ._model import Proposal
+from ._reference import with_derived
+from ._rules import RulePack, load_rules
+from ._verdict import PackInfo, Verdict, decide
+from ._version import __version__
+
+__all__ = ["Assessor", "assess", "proposal_digest"]
+
+
+def proposal_digest(proposal: Proposal) -> str:
+    """``sha256:...`` of the proposal's canonical JSON, recorded in its verdict."""
+    text = json.dumps(proposal_to_dict(proposal), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Assessor:
+    """A rule pack compiled once onto durable-rules; reuse it, and share it between threads.
+
+    >>> assessor = Assessor(load_rules())
+    >>> assessor.assess("examples/vague-title-only.yaml").outcome
+    <Outcome.NOT_ACCEPTABLE: 'not_acceptable'>
+    """
+
+    def __init__(self, rules: RulePack | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
+        self._engine = DurableEngine(self.rules)
+        self._vocabulary = self.rules.vocabulary
+        self._tests = {k: v.name for k, v in self.rules.tests.items()}
+        self._features = {k: v.name for k, v in self.rules.features.items()}
+        self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
+
+    def assess(self, proposal: Source, *, timestamp: bool = False) -> Verdict:
+        """Assess a proposal (a ``Proposal``, a mapping, or a YAML/JSON file path).
+
+        Raises :class:`ProposalError` for invalid input and :class:`AssessmentError` if the
+        engine fails; never returns a verdict from a failed run. With ``timestamp``, the
+        verdict records when it was made (it is otherwise byte-for-byte reproducible).
+        """
+        proposal = load_proposal(proposal)
+        doc = build_facts(proposal)
+        derived, statuses = self._engine.run(doc)
+        full = with_derived(doc, derived)
+        try:
+            findings = tuple(
+                explain(rule, status, full, self._vocabulary)
+                for rule, status in zip(self.rules.rules, statuses, strict=True)
+            )
+        except Exception as exc:  # fail closed: no verdict from a broken explanation
+            raise AssessmentError(f"could not explain the findings: {exc}") from exc
+        outcome, tests, features = decide(findings, self._tests, self._features)
+        return Verdict(
+            outcome=outcome, tests=tests, features=features, findings=findings,
+            derived=derived, proposal_id=proposal.id,
+            proposal_digest=proposal_digest(proposal), rule_pack=self._pack,
+            library_version=__version__,
+            assessed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            if timestamp else None,
+        )
+
+
+_default_lock = threading.Lock()
+
+
+@functools.cache
+def _default_assessor() -> Assessor:
+    return Assessor()
+
+
+def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False
+           ) -> Verdict:
+    """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`."""
+    if rules is not None:
+        return Assessor(rules).assess(proposal, timestamp=timestamp)
+    with _default_lock:
+        assessor = _default_assessor()
+    return assessor.assess(proposal, timestamp=timestamp)

@@ -1,0 +1,238 @@
+"""The verdict: frozen records of every finding, per test and feature, and the outcome."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Any
+
+import attrs
+import cattrs
+
+__all__ = [
+    "Detail",
+    "FeatureResult",
+    "FeatureStatus",
+    "Finding",
+    "Outcome",
+    "PackInfo",
+    "Status",
+    "TestResult",
+    "TestStatus",
+    "Verdict",
+    "decide",
+    "verdict_from_dict",
+]
+
+SCHEMA_VERSION = 1
+
+
+class _Value(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class Status(_Value):
+    """A criterion's status."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"  #: a fact it needs is not stated
+    NOT_APPLICABLE = "not_applicable"
+
+
+class TestStatus(_Value):
+    """A test's status."""
+
+    __test__ = False  # not a pytest test class
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNDETERMINED = "undetermined"
+
+
+class FeatureStatus(_Value):
+    """A key feature's status."""
+
+    DEMONSTRATED = "demonstrated"
+    NOT_DEMONSTRATED = "not_demonstrated"
+    UNDETERMINED = "undetermined"
+
+
+class Outcome(_Value):
+    """The overall outcome of an assessment."""
+
+    ACCEPTABLE = "acceptable"
+    ACCEPTABLE_WITH_CONDITIONS = "acceptable_with_conditions"
+    NOT_ACCEPTABLE = "not_acceptable"
+    INSUFFICIENT_INFORMATION = "insufficient_information"
+
+
+@attrs.frozen(slots=True)
+class Detail:
+    """One piece of evidence: a proposal field, what the rule expected, what was found."""
+
+    path: str
+    expected: str
+    actual: Any = None
+
+
+@attrs.frozen(slots=True)
+class Finding:
+    """The result of one criterion."""
+
+    rule_id: str
+    rule_version: str
+    title: str
+    test: str
+    features: tuple[int, ...]
+    severity: str  #: ``blocking`` or ``advisory``
+    status: Status
+    message: str
+    paths: tuple[str, ...] = ()
+    details: tuple[Detail, ...] = ()
+    remedy: str | None = None  #: given when the criterion is not met or unknown
+    sources: tuple[str, ...] = ()
+
+    @property
+    def blocking(self) -> bool:
+        """Whether not meeting this criterion fails its test."""
+        return self.severity == "blocking"
+
+
+@attrs.frozen(slots=True)
+class TestResult:
+    """A test's status and the findings behind it."""
+
+    __test__ = False
+
+    test: str
+    name: str
+    status: TestStatus
+    findings: tuple[Finding, ...]
+
+
+@attrs.frozen(slots=True)
+class FeatureResult:
+    """A key feature's status and the findings that evidence it."""
+
+    feature: int
+    name: str
+    status: FeatureStatus
+    findings: tuple[Finding, ...]
+
+
+@attrs.frozen(slots=True)
+class PackInfo:
+    """Which rules produced a verdict."""
+
+    id: str
+    version: str
+    digest: str
+
+
+@attrs.frozen(slots=True)
+class Verdict:
+    """The result of assessing one proposal against a rule pack."""
+
+    outcome: Outcome
+    tests: Mapping[str, TestResult]
+    features: Mapping[int, FeatureResult]
+    findings: tuple[Finding, ...]
+    derived: Mapping[str, bool | None]
+    proposal_id: str
+    proposal_digest: str
+    rule_pack: PackInfo
+    library_version: str
+    assessed_at: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def unmet(self) -> tuple[Finding, ...]:
+        """The findings not met, blocking ones first (otherwise in pack order)."""
+        unmet = [f for f in self.findings if f.status is Status.NOT_MET]
+        return tuple(sorted(unmet, key=lambda f: not f.blocking))
+
+    @property
+    def unknown(self) -> tuple[Finding, ...]:
+        """The findings that could not be decided for want of information."""
+        return tuple(f for f in self.findings if f.status is Status.UNKNOWN)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``)."""
+        data: dict[str, Any] = _converter.unstructure(self)
+        data["features"] = {str(k): v for k, v in data["features"].items()}
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The verdict as JSON; byte-identical for the same proposal and rule pack."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=True)
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Enum), lambda e: e.value
+    )
+    return converter
+
+
+_converter = _make_converter()
+
+
+def verdict_from_dict(data: Mapping[str, Any]) -> Verdict:
+    """Read back a verdict written by :meth:`Verdict.to_dict` (or parsed from its JSON)."""
+    return _converter.structure(dict(data), Verdict)
+
+
+def decide(
+    findings: Sequence[Finding],
+    tests: Mapping[str, str],
+    features: Mapping[int, str],
+) -> tuple[Outcome, dict[str, TestResult], dict[int, FeatureResult]]:
+    """The outcome logic, from the findings (see docs/framework.md, "How the outcome is decided").
+
+    A test is not met if an applicable blocking criterion of it is not met; undetermined if
+    none failed but a blocking one is unknown; otherwise met. A feature is not demonstrated
+    if a criterion evidencing it is not met; undetermined if none failed but one is unknown.
+    Overall: not acceptable if a test is not met; insufficient information if none failed
+    but one is undetermined; acceptable with conditions if all tests are met but an advisory
+    criterion is not met or unknown, or a feature is not demonstrated; otherwise acceptable.
+    """
+    test_results = {}
+    for test, name in tests.items():
+        mine = tuple(f for f in findings if f.test == test)
+        blocking = [f.status for f in mine if f.blocking]
+        if Status.NOT_MET in blocking:
+            status = TestStatus.NOT_MET
+        elif Status.UNKNOWN in blocking:
+            status = TestStatus.UNDETERMINED
+        else:
+            status = TestStatus.MET
+        test_results[test] = TestResult(test, name, status, mine)
+    feature_results = {}
+    for number, name in features.items():
+        mine = tuple(f for f in findings if number in f.features)
+        statuses = {f.status for f in mine}
+        if Status.NOT_MET in statuses:
+            fstatus = FeatureStatus.NOT_DEMONSTRATED
+        elif Status.UNKNOWN in statuses:
+            fstatus = FeatureStatus.UNDETERMINED
+        else:
+            fstatus = FeatureStatus.DEMONSTRATED
+        feature_results[number] = FeatureResult(number, name, fstatus, mine)
+    statuses = {r.status for r in test_results.values()}
+    advisory_gap = any(not f.blocking and f.status in (Status.NOT_MET, Status.UNKNOWN)
+                       for f in findings)
+    if TestStatus.NOT_MET in statuses:
+        outcome = Outcome.NOT_ACCEPTABLE
+    elif TestStatus.UNDETERMINED in statuses:
+        outcome = Outcome.INSUFFICIENT_INFORMATION
+    elif advisory_gap or any(
+        r.status is not FeatureStatus.DEMONSTRATED for r in feature_results.values()
+    ):
+        outcome = Outcome.ACCEPTABLE_WITH_CONDITIONS
+    else:
+        outcome = Outcome.ACCEPTABLE
+    return outcome, test_results, feature_results
