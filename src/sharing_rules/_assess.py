@@ -24,8 +24,8 @@ __all__ = ["Assessor", "assess", "proposal_digest"]
 
 def proposal_digest(proposal: Proposal) -> str:
     """``sha256:...`` of the proposal's canonical JSON, recorded in its verdict."""
-    text = json.dumps(proposal_to_dict(proposal), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+    # proposal_to_dict walks fields in the model's order, so no key sorting is needed.
+    text = json.dumps(proposal_to_dict(proposal), ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

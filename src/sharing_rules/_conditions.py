@@ -187,6 +187,14 @@ def _parse_compare(raw: Mapping[str, Any], scope: Scope, path: str,
 
 
 _NUMERIC = ("integer", "number")
+#: Kinds rules may only test for presence: free text is not matched against values, so the
+#: engine's copy of the facts carries only whether it is stated.
+PRESENCE_ONLY = ("text", "date")
+
+
+def _plain_number(value: float) -> bool:
+    """Whether JSON writes the float without an exponent (durable-rules crashes on those)."""
+    return value == 0 or "e" not in repr(value).lower() and "n" not in repr(value)
 
 
 def _check_value(fact: Fact, op: str, value: Any) -> str | None:
@@ -196,6 +204,8 @@ def _check_value(fact: Fact, op: str, value: Any) -> str | None:
         if not isinstance(value, list) or not value:
             return f"{op} takes a non-empty list of values"
         return next(filter(None, (_check_scalar(fact, v) for v in value)), None)
+    if fact.kind in PRESENCE_ONLY:
+        return f"{fact.path} is free {fact.kind}: test it with 'present: true' or 'present: false'"
     if op in ("lt", "le", "gt", "ge") and fact.kind not in _NUMERIC:
         return f"{op} compares numbers, but {fact.path} is {fact.kind}"
     return _check_scalar(fact, value)
@@ -213,6 +223,8 @@ def _check_scalar(fact: Fact, value: Any) -> str | None:
         "date": (str,),
     }
     kinds = expected.get(fact.kind, (str,))
+    if isinstance(value, float) and not _plain_number(value):
+        return f"write {value!r} as a plain decimal number between 0.0001 and 10^15"
     if isinstance(value, bool) and bool not in kinds:
         return f"{fact.path} is {fact.kind}, not true/false"
     if not isinstance(value, kinds):

@@ -41,11 +41,20 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 import durable_rules_engine as _dr
 
-from ._conditions import UNSTATED, Target, compile_condition, facts_named, unstated_literal
+from ._conditions import (
+    PRESENCE_ONLY,
+    UNSTATED,
+    Target,
+    compile_condition,
+    facts_named,
+    unstated_literal,
+)
 from ._errors import AssessmentError
 from ._facts import LISTS
+from ._reference import with_derived
 from ._rules import RulePack
 from ._verdict import Status
 
@@ -102,43 +111,77 @@ def compile_pack(pack: RulePack) -> dict[str, Any]:
     return definition
 
 
-def _mark_unstated(value: Any, numeric: frozenset[str], path: str = "") -> Any:
-    """The engine's copy of a fact document: unstated non-numeric facts become UNSTATED."""
-    if isinstance(value, Mapping):
-        prefix = f"{path}." if path else ""
-        return {k: _mark_unstated(v, numeric, prefix + k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mark_unstated(v, numeric, f"{path}[]") for v in value]
-    if value is None and path not in numeric:
-        return UNSTATED
-    return value
-
-
-def _stage_one_paths(pack: RulePack) -> list[str]:
-    """The top-level fact paths derivations read: stage 1 carries only these."""
+def _used_paths(conditions: Any, requires: Any) -> set[str]:
+    """Scalar fact paths and list names read by some conditions and requires lists."""
     counts = {lst.path: lst.count for lst in LISTS}
-    heads = set()
-    for d in pack.derivations:
-        for name in (*facts_named(d.condition), *d.requires):
-            head = name.split("[]")[0]
-            heads.add(head)
-            if head in counts:  # "every item" conditions read the list's count
-                heads.add(counts[head])
-    return sorted(heads)
+    used: set[str] = set(requires)
+    for condition in conditions:
+        for name in facts_named(condition):
+            used.add(name)
+            if name in counts:  # "every item" conditions read the list's count
+                used.add(counts[name])
+    return used
 
 
-def _pick(doc: Mapping[str, Any], paths: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for path in paths:
-        value: Any = doc
-        for name in path.split("."):
-            value = value.get(name) if isinstance(value, Mapping) else None
-        target = out
-        *parents, last = path.split(".")
-        for name in parents:
-            target = target.setdefault(name, {})
-        target[last] = value
-    return out
+@attrs.frozen(slots=True)
+class _Plan:
+    """How to build the engine's copy of a fact document for one stage.
+
+    Only the facts the stage's rules read are sent. Free text and dates become ``true``
+    (rules only test their presence), unstated non-numeric facts become ``UNSTATED`` and
+    unstated numbers stay null (see :data:`UNSTATED`).
+    """
+
+    scalars: tuple[tuple[tuple[str, ...], str], ...]  #: (path parts, mode)
+    lists: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  #: (list, ((field, mode), ...))
+
+    @classmethod
+    def build(cls, used: set[str], vocabulary: Mapping[str, Any]) -> _Plan:
+        scalars = tuple(
+            (tuple(path.split(".")), _mode(vocabulary[path].kind))
+            for path in sorted(used) if path in vocabulary
+        )
+        lists = []
+        for lst in LISTS:
+            fields = tuple((f.path, _mode(f.kind)) for f in lst.items
+                           if f"{lst.path}[].{f.path}" in used)
+            if lst.path in used:
+                lists.append((lst.path, fields))
+        return cls(scalars, tuple(lists))
+
+    def apply(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for parts, mode in self.scalars:
+            value: Any = doc
+            for name in parts:
+                value = value.get(name) if type(value) is dict else None
+            target = out
+            for name in parts[:-1]:
+                target = target.setdefault(name, {})
+            target[parts[-1]] = _convert(value, mode, parts)
+        for name, fields in self.lists:
+            out[name] = [{f: _convert(item.get(f), mode, (name, f)) for f, mode in fields}
+                         for item in doc.get(name) or ()]
+        return out
+
+
+def _mode(kind: str) -> str:
+    if kind in _NUMERIC:
+        return "number"
+    return "presence" if kind in PRESENCE_ONLY else "value"
+
+
+def _convert(value: Any, mode: str, parts: tuple[str, ...]) -> Any:
+    if value is None:
+        return None if mode == "number" else UNSTATED
+    if mode == "presence":
+        return True
+    if type(value) is float and "e" in repr(value):
+        # durable-rules' JSON reader crashes the process on exponents ("1e+16").
+        if value.is_integer():
+            return int(value)
+        raise AssessmentError(f"{'.'.join(parts)}: the engine cannot take the number {value!r}")
+    return value
 
 
 def _delete_ruleset(handle: int) -> None:
@@ -152,11 +195,17 @@ class DurableEngine:
     def __init__(self, pack: RulePack) -> None:
         self._pack = pack
         self.definition = compile_pack(pack)
-        self._numeric = _target(pack).numeric
-        self._stage_one = _stage_one_paths(pack)
+        vocabulary = pack.vocabulary
+        self._stage_one = _Plan.build(_used_paths(
+            [d.condition for d in pack.derivations], [p for d in pack.derivations
+                                                      for p in d.requires]), vocabulary)
+        self._stage_two = _Plan.build(_used_paths(
+            [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
+            [p for r in pack.rules for p in r.requires]), vocabulary)
         self._derived_paths = [d.sets for d in pack.derivations]
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
+        self._started = False
         name = f"sharing_rules_{next(_names)}"
         try:
             with _CREATE_LOCK:
@@ -169,25 +218,28 @@ class DurableEngine:
         """Derived facts and every rule's status for a fact document, in pack order."""
         with self._lock:
             sid = str(next(self._sids))
+            self._started = False
+            finished = False
             try:
-                fired1 = self._session_stage(sid, 1, _pick(doc, self._stage_one))
+                fired1 = self._session_stage(sid, 1, self._stage_one.apply(doc))
                 derived = self._derived(fired1)
-                stage_two = dict(doc)
-                for path, value in derived.items():
-                    _set_path(stage_two, path, value)
-                fired2 = self._session_stage(sid, 2, stage_two)
+                full = with_derived(doc, derived)
+                fired2 = self._session_stage(sid, 2, self._stage_two.apply(full))
+                finished = True
             finally:
-                self._close(sid)
+                self._close(sid, report=finished)
         return derived, self._statuses(fired2)
 
     def _session_stage(self, sid: str, stage: int, fact: dict[str, Any]) -> list[str]:
-        fact = {**_mark_unstated(fact, self._numeric), "sid": sid, "stage": stage}
+        fact["sid"] = sid
+        fact["stage"] = stage
         try:
             result = _dr.assert_facts(self._handle, json.dumps([fact]))
             fired = []
             state = result[1]
             action = _dr.start_action_for_state(self._handle, state)
             while action is not None:
+                self._started = True
                 message = action[1] if isinstance(action, tuple) else action
                 fired.append(message[2:message.index('"', 2)])
                 action = _dr.complete_and_start_action(self._handle, state)
@@ -197,12 +249,18 @@ class DurableEngine:
             raise AssessmentError(f"the engine did not process the stage {stage} facts")
         return fired
 
-    def _close(self, sid: str) -> None:
+    def _close(self, sid: str, report: bool) -> None:
+        """Delete the session. After a failure, only report nothing new: the first error wins."""
+        if not self._started:
+            # No action ever started in this session: durable-rules would free uninitialised
+            # pointers and crash. Only reachable after an engine failure; the session leaks.
+            return
         try:
             _dr.delete_state(self._handle, sid)
         except Exception as exc:
-            raise AssessmentError(f"durable-rules could not delete session {sid}: {exc}") \
-                from exc
+            if report:
+                raise AssessmentError(f"durable-rules could not delete session {sid}: {exc}") \
+                    from exc
 
     @staticmethod
     def _by_index(fired: list[str], kind: str, ids: list[str]) -> dict[int, str]:
@@ -230,12 +288,3 @@ class DurableEngine:
         for index, letter in self._by_index(fired, "r", ids).items():
             statuses[index] = _STATUS[letter]
         return statuses
-
-
-def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    target = doc
-    for name in parents:
-        target[name] = dict(target.get(name) or {})
-        target = target[name]
-    target[last] = value

@@ -78,16 +78,32 @@ def _at(obj: Any, dotted: str) -> Any:
     return obj
 
 
+def _getter(dotted: str) -> Getter:
+    """A fast reader of a dotted attribute path, giving plain values (``None`` if unset)."""
+    first, *rest = dotted.split(".")
+    if not rest:
+        return lambda p: _plain(getattr(p, first))
+    if len(rest) == 1:
+        second = rest[0]
+
+        def get2(p: Any) -> Any:
+            section = getattr(p, first)
+            return None if section is None else _plain(getattr(section, second))
+
+        return get2
+    return lambda p: _plain(_at(p, dotted))
+
+
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in (str, bool, int, float):
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
         return len(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     if isinstance(value, Period):
         return str(value)
-    return value
+    return value.isoformat()
 
 
 def _any3(values: Iterable[bool | None]) -> bool | None:
@@ -138,8 +154,8 @@ def _field(path: str, description: str, attr: str | None = None, kind: str = "te
            **extra: Any) -> Fact:
     """A fact copied from one proposal field (``attr``, dotted, defaults to the path)."""
     attr = attr or path
-    return Fact(path, extra.pop("kind", kind), description, (f"$.{attr}",),
-                lambda p, a=attr: _plain(_at(p, a)), **extra)
+    return Fact(path, extra.pop("kind", kind), description, (f"$.{attr}",), _getter(attr),
+                **extra)
 
 
 def _derived(path: str, kind: str, description: str, source: tuple[str, ...],
@@ -155,6 +171,24 @@ def _item(name: str, kind: str, description: str, get: Getter | None = None,
 
 def _count_of(list_name: str) -> Getter:
     return _over(list_name, len)
+
+
+def _section_stated(section: str) -> Getter:
+    """True when a proposal section is given with at least one field stated; else unstated.
+
+    Never false: a section cannot be stated as absent. Rules use these facts in ``requires``
+    for criteria about a text or number field that can only be missing, never "no": silence
+    in a section that is filled in counts as not met; an absent section leaves it unknown.
+    """
+
+    def get(proposal: Proposal) -> bool | None:
+        value = getattr(proposal, section)
+        if value is None:
+            return None
+        stated = any(getattr(value, f.name) is not None for f in attrs.fields(type(value)))
+        return True if stated else None
+
+    return get
 
 
 LISTS: tuple[FactList, ...] = (
@@ -365,6 +399,15 @@ FACTS: tuple[Fact, ...] = (
     _field("resources.cost_gbp", "Cost in pounds.", kind="number"),
     _field("resources.staff_days", "Staff time in days.", kind="number"),
     _field("resources.expected_savings_gbp", "Expected savings in pounds.", kind="number"),
+    # sections: given with at least one field stated (true), or not (unstated; never false)
+    *(
+        _derived(f"stated.{section}", "boolean",
+                 f"The {section.replace('_', ' ')} section is given with at least one field "
+                 "stated; unstated otherwise (never false).",
+                 (f"$.{section}",), _section_stated(section))
+        for section in ("purpose", "legal_basis", "governance", "safeguards", "transparency",
+                        "resources")
+    ),
 )
 
 
@@ -377,19 +420,17 @@ def fact_kinds() -> dict[str, Fact]:
     return kinds
 
 
-def _set(doc: dict[str, Any], path: str, value: Any) -> None:
-    head, _, rest = path.partition(".")
-    if rest:
-        _set(doc.setdefault(head, {}), rest, value)
-    else:
-        doc[head] = value
+_SCALARS = tuple((tuple(f.path.split(".")), f.get) for f in FACTS)
 
 
 def build_facts(proposal: Proposal) -> dict[str, Any]:
     """The fact document for a proposal: nested mappings keyed by the dotted paths."""
     doc: dict[str, Any] = {}
-    for fact in FACTS:
-        _set(doc, fact.path, fact.get(proposal))
+    for parts, get in _SCALARS:
+        target = doc
+        for name in parts[:-1]:
+            target = target.setdefault(name, {})
+        target[parts[-1]] = get(proposal)
     for lst in LISTS:
         items = lst.get(proposal)
         doc[lst.path] = [] if items is None else [

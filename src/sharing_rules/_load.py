@@ -19,6 +19,7 @@ from cattrs.errors import (
 )
 
 from ._errors import Problem, ProposalError, did_you_mean
+from . import _model
 from ._model import InvalidFieldsError, Period, Proposal
 from ._yaml import YamlProblem, parse_document
 
@@ -86,12 +87,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(int, _strict(int, "a whole number"))
     converter.register_structure_hook(float, _strict(float, "a number"))
     converter.register_structure_hook(dt.date, _structure_date)
-    converter.register_unstructure_hook(dt.date, dt.date.isoformat)
     converter.register_structure_hook(Period, _structure_period)
-    converter.register_unstructure_hook(Period, str)
-    converter.register_unstructure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, Enum), lambda e: e.value
-    )
 
     def is_tuple(t: Any) -> bool:
         return typing.get_origin(t) is tuple
@@ -223,12 +219,42 @@ def load_proposal(source: Source) -> Proposal:
 
 def proposal_to_dict(proposal: Proposal) -> dict[str, Any]:
     """The proposal as plain data (the input format), leaving out unstated fields."""
-    return _prune(_converter.unstructure(proposal))
+    data: dict[str, Any] = _plain(proposal)
+    return data
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [_prune(v) for v in value]
-    return value.value if isinstance(value, Enum) else value
+_LEAVES = (str, int, float, bool)
+
+
+def _plain(value: Any) -> Any:
+    """Plain data for model values: a direct walk, several times faster than unstructuring
+    with cattrs and pruning, which matters because every verdict digests its proposal."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple:
+        return [_plain(v) for v in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        out = {}
+        for name in names:
+            item = getattr(value, name)
+            if item is not None:
+                out[name] = _plain(item)
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Period):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _model_classes() -> dict[type, tuple[str, ...]]:
+    classes = [c for c in vars(_model).values()
+               if isinstance(c, type) and attrs.has(c) and c is not Period]
+    return {c: tuple(f.name for f in attrs.fields(c)) for c in classes}
+
+
+_FIELD_NAMES = _model_classes()

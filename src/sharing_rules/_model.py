@@ -359,7 +359,15 @@ def _count() -> Any:
 
 
 def _amount() -> Any:
-    return _field(_scalar((int, float), minimum=0))
+    """A quantity such as pounds or days: 0, or from 0.01 up to 10^15 (no exponents)."""
+    base = _scalar((int, float), minimum=0, maximum=1e15)
+
+    def check(value: Any) -> str | None:
+        if base(value) is None and 0 < value < 0.01:
+            return f"must be 0 or at least 0.01, got {value!r}"
+        return base(value)
+
+    return _field(check)
 
 
 def _tuple_of(kind: type, non_empty: bool = False) -> Any:

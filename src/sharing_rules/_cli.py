@@ -1,0 +1,695 @@
+"""The ``sharing-rules`` command line (also ``python -m sharing_rules``), built on click."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any, NoReturn, TypeVar
+
+import attrs
+import click
+import yaml
+
+from . import _model
+from ._assess import Assessor
+from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
+from ._examples import run_examples
+from ._load import load_proposal, parse_proposal
+from ._model import Proposal
+from ._render import OUTCOME_LABELS, Report, render_html, render_markdown, render_text
+from ._rules import RulePack, framework_source, load_rules
+from ._schema import SCHEMA_NAMES, SchemaName, schema_json
+from ._verdict import Outcome
+from ._version import __version__
+
+__all__ = ["EXIT_CODES", "cli", "exit_code", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Exit status of ``assess`` for each outcome (``--strict`` makes "with conditions" 1).
+EXIT_CODES = {
+    Outcome.ACCEPTABLE: 0,
+    Outcome.ACCEPTABLE_WITH_CONDITIONS: 0,
+    Outcome.NOT_ACCEPTABLE: 1,
+    Outcome.INSUFFICIENT_INFORMATION: 3,
+}
+EXIT_ERROR = 2
+_SEVERITY_RANK = {0: 0, 3: 1, 1: 2, 2: 3}  # worst last: error, not acceptable, insufficient
+_PROGRESS_MIN_FILES = 6
+FORMATS = ("text", "markdown", "html", "json", "jsonl")
+
+EXIT_HELP = """\b
+Exit status:
+  0  acceptable, or acceptable with conditions (1 with --strict)
+  1  not acceptable
+  2  usage or input error: unreadable file, invalid proposal, invalid
+     rules, or the engine failed (no verdict is given for that file)
+  3  insufficient information to decide
+
+With several files the exit status is the worst of them: 2, then 1, then 3, then 0.
+"""
+
+
+def exit_code(outcome: Outcome, strict: bool = False) -> int:
+    """The exit status for an outcome (see ``sharing-rules assess --help``)."""
+    if strict and outcome is Outcome.ACCEPTABLE_WITH_CONDITIONS:
+        return 1
+    return EXIT_CODES[outcome]
+
+
+def _worst(codes: Iterable[int]) -> int:
+    return max(codes, key=lambda c: _SEVERITY_RANK.get(c, 3), default=0)
+
+
+def _isatty(stream: IO[Any]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _colour_allowed() -> bool:
+    """False when the NO_COLOR convention (https://no-color.org) asks for no colour."""
+    return not os.environ.get("NO_COLOR")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+# ---------------------------------------------------------------- rule packs
+
+
+def _is_base_pack(path: str) -> bool:
+    """Whether the pack defines the framework itself, so it replaces the shipped one."""
+    try:
+        if Path(path).resolve() == Path(str(framework_source())).resolve():
+            return True
+        data = yaml.safe_load((Path(path) / "pack.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # load_rules reports the problem
+    return isinstance(data, dict) and "framework" in data
+
+
+def _load_pack(paths: Sequence[str], disable: Sequence[str] = ()) -> RulePack:
+    """The shipped framework pack plus local packs; a pack defining a framework replaces it."""
+    try:
+        if paths and _is_base_pack(paths[0]):
+            return load_rules(*paths, include_framework=False, disable=disable)
+        return load_rules(*paths, disable=disable)
+    except RuleError as err:
+        _fail(str(err))
+
+
+def _pack_options(func: F) -> F:
+    func = click.option(
+        "--disable", multiple=True, metavar="RULE_ID",
+        help="Leave out the rule with this id (repeatable).")(func)
+    return click.option(
+        "--rules", "rule_paths", multiple=True, metavar="PATH",
+        type=click.Path(file_okay=False),
+        help="A local rule pack directory (holding pack.yaml) to add to the framework pack; "
+             "repeatable. A pack that defines the framework replaces the shipped one.")(func)
+
+
+# ---------------------------------------------------------------- the group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
+@click.version_option(__version__, "-V", "--version", prog_name="sharing-rules")
+def cli() -> None:
+    """Check proposals to share personal data between public services against the
+    Data for Public Benefit framework (Purposeful, Proportionate, Responsible).
+
+    Start with `sharing-rules init` for a template proposal, then
+    `sharing-rules assess proposal.yaml`.
+    """
+
+
+# ---------------------------------------------------------------- assess
+
+
+def _read(name: str) -> Proposal:
+    if name == "-":
+        try:
+            stdin = sys.stdin
+            raw = getattr(stdin, "buffer", None)
+            text = raw.read().decode("utf-8") if raw is not None else stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProposalError([Problem("$", f"cannot read standard input: {exc}", None,
+                                         "<stdin>")]) from None
+        return parse_proposal(text, "<stdin>")
+    return load_proposal(name)
+
+
+@attrs.frozen(slots=True)
+class _Result:
+    name: str
+    report: Report | None
+    code: int
+    error: str | None = None
+
+
+def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
+    try:
+        proposal = _read(name)
+    except ProposalError as err:
+        return _Result(name, None, EXIT_ERROR, str(err))
+    try:
+        verdict = assessor.assess(proposal)
+    except AssessmentError as err:
+        return _Result(name, None, EXIT_ERROR,
+                       f"{name}: the assessment engine failed, so no verdict is given: {err}")
+    except Exception as err:  # fail closed: a defect must never look like a verdict
+        return _Result(name, None, EXIT_ERROR,
+                       f"{name}: internal error, so no verdict is given "
+                       f"({type(err).__name__}: {err}); please report it")
+    source = "<stdin>" if name == "-" else name
+    return _Result(name, Report(verdict, proposal.title, source),
+                   exit_code(verdict.outcome, strict))
+
+
+def _render_one(fmt: str, report: Report, color: bool) -> str:
+    verdict = report.verdict
+    if fmt == "json":
+        return verdict.to_json() + "\n"
+    if fmt == "jsonl":
+        return verdict.to_json(indent=None) + "\n"
+    if fmt == "markdown":
+        return render_markdown(verdict, title=report.title, source=report.source)
+    return render_text(verdict, color, title=report.title, source=report.source)
+
+
+def _summary(results: Sequence[_Result]) -> str:
+    counts = Counter(
+        OUTCOME_LABELS[r.report.verdict.outcome].lower() if r.report else "error"
+        for r in results
+    )
+    order = [*(label.lower() for label in OUTCOME_LABELS.values()), "error"]
+    parts = [f"{counts[k]} {k}" + ("s" if k == "error" and counts[k] > 1 else "")
+             for k in order if counts[k]]
+    return f"{len(results)} proposals assessed: {', '.join(parts)}.\n"
+
+
+def _results(assessor: Assessor, files: Sequence[str], strict: bool,
+             progress: bool) -> Iterator[_Result]:
+    if not progress:
+        for name in files:
+            yield _assess_file(assessor, name, strict)
+        return
+    with click.progressbar(files, label="Assessing", show_pos=True,
+                           file=sys.stderr) as bar:
+        for name in bar:
+            yield _assess_file(assessor, name, strict)
+
+
+@cli.command(epilog=EXIT_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@_pack_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for a terminal; markdown or html for a report to share; json for "
+                   "each verdict as JSON; jsonl for one verdict per line.")
+@click.option("--output", "-o", default="-", metavar="PATH",
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the output to this file instead of standard output.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 for 'acceptable with conditions' too.")
+def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[str, ...],
+           fmt: str, output: str, strict: bool) -> None:
+    """Assess proposal FILEs (YAML or JSON; - reads standard input).
+
+    Prints the outcome, each test and key feature, the criteria not met with the fields
+    involved and what to do, and the information missing. With several files, json
+    writes one verdict after another and jsonl one verdict per line.
+    """
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+    pack = _load_pack(rule_paths, disable)
+    try:
+        assessor = Assessor(pack)
+    except AssessmentError as err:
+        _fail(f"the assessment engine failed, so no verdict is given: {err}")
+    progress = len(files) >= _PROGRESS_MIN_FILES and _isatty(sys.stderr)
+    to_terminal = output == "-" and _isatty(sys.stdout)
+    color = fmt == "text" and to_terminal and _colour_allowed()
+    # Hold output back for a single HTML page, and while a progress bar shares the terminal.
+    hold = fmt == "html" or (progress and to_terminal)
+    try:
+        stream = click.open_file(output, "w", encoding="utf-8", atomic=output != "-")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    results: list[_Result] = []
+    held: list[str] = []
+    errors: list[str] = []
+    with stream as out:
+        for result in _results(assessor, files, strict, progress):
+            results.append(result)
+            if result.error:
+                if progress:
+                    errors.append(result.error)
+                else:
+                    _echo_error(result.error)
+            if result.report is None or fmt == "html":
+                continue
+            text = _render_one(fmt, result.report, color)
+            if fmt in ("text", "markdown") and len(results) > 1:
+                text = "\n" + text
+            if hold:
+                held.append(text)
+            else:
+                click.echo(text, out, nl=False, color=color)
+        for message in errors:
+            _echo_error(message)
+        reports = [r.report for r in results if r.report is not None]
+        if fmt == "html" and reports:
+            held = [render_html(reports)]
+        if fmt == "text" and len(files) > 1:
+            held.append("\n" + _summary(results))
+        click.echo("".join(held), out, nl=False, color=color)
+    raise SystemExit(_worst(r.code for r in results))
+
+
+def _echo_error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+# ---------------------------------------------------------------- rules
+
+
+@cli.group()
+def rules() -> None:
+    """List, show, validate and test rule packs."""
+
+
+@rules.command("list")
+@_pack_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json gives one object per rule.")
+def rules_list(rule_paths: tuple[str, ...], disable: tuple[str, ...], fmt: str) -> None:
+    """List the rules in force: id, test, key features, severity and title."""
+    pack = _load_pack(rule_paths, disable)
+    if fmt == "json":
+        rows = [{"id": r.id, "version": r.version, "test": r.test, "features": list(r.features),
+                 "severity": r.severity.value, "title": r.title, "pack": r.pack}
+                for r in pack.rules]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = [("ID", "TEST", "FEATURES", "SEVERITY", "TITLE")]
+    table += [(r.id, r.test, ",".join(map(str, r.features)), r.severity.value, r.title)
+              for r in pack.rules]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for row in table:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[4]]))
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="ID")
+@_pack_options
+def rules_show(rule_id: str, rule_paths: tuple[str, ...], disable: tuple[str, ...]) -> None:
+    """Show one rule in full, as written in its rule file."""
+    pack = _load_pack(rule_paths, disable)
+    try:
+        rule = pack.rule(rule_id)
+    except KeyError:
+        hint = did_you_mean(rule_id, [r.id for r in pack.rules])
+        _fail(f"no rule {rule_id!r} in {pack.id}" + (f" ({hint})" if hint else ""))
+    where = f"{rule.file}:{rule.line}" if rule.line else str(rule.file)
+    click.echo(f"# {where} (pack {rule.pack}; in force with severity {rule.severity.value})")
+    text = _rule_text(rule.file, rule.line)
+    if text is None:
+        text = yaml.safe_dump(_plain(rule.definition), sort_keys=False, allow_unicode=True,
+                              width=88)
+    click.echo(text, nl=False)
+
+
+def _rule_text(file: str | None, line: int | None) -> str | None:
+    """The rule as written, comments included: its list item in the rule file."""
+    if file is None or line is None:
+        return None
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    first = lines[line - 1] if 0 < line <= len(lines) else ""
+    dash = first.find("-")
+    if dash < 0 or first[:dash].strip():
+        return None
+    out = [first]
+    for text in lines[line:]:
+        stripped = text.strip()
+        indent = len(text) - len(text.lstrip())
+        if stripped and not stripped.startswith("#") and indent <= dash:
+            break
+        out.append(text)
+    while out and (not out[-1].strip() or out[-1].strip().startswith("#")):
+        out.pop()
+    return textwrap.dedent("\n".join(out)) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return value.strip()
+    return value.value if isinstance(value, Enum) else value
+
+
+@rules.command("validate")
+@click.argument("path", metavar="PATH")
+def rules_validate(path: str) -> None:
+    """Validate the rule pack in directory PATH, loaded alongside the framework pack.
+
+    Exits 2 listing every problem (file, line, rule id and a suggestion) if it is invalid.
+    """
+    pack = _load_pack([path])
+    own = pack.components[-1][0]
+    count = sum(1 for r in pack.rules if r.pack == own)
+    click.echo(f"{path}: valid: pack {own}, {count} rules. In force: {pack.id} "
+               f"{pack.version}, {len(pack.rules)} rules, {len(pack.derivations)} derivations, "
+               f"digest {pack.digest}.")
+
+
+@rules.command("test")
+@click.argument("path", metavar="PATH")
+@click.option("--verbose", "-v", is_flag=True, help="List the examples that pass too.")
+def rules_test(path: str, verbose: bool) -> None:
+    """Run the examples that the rules in pack PATH carry (like `opa test`).
+
+    Exits 0 if every example gives the status it expects, 1 if any does not, and 2 (with
+    the list of problems) if the pack is invalid.
+    """
+    pack = _load_pack([path])
+    own = pack.components[-1][0]
+    mine = tuple(r for r in pack.rules if r.pack == own)
+    try:
+        results = list(run_examples(attrs.evolve(pack, rules=mine), Assessor(pack)))
+    except AssessmentError as err:
+        _fail(f"the assessment engine failed: {err}")
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        if result.passed and not verbose:
+            continue
+        label = "PASS" if result.passed else "FAIL"
+        got = result.actual or "an invalid proposal"
+        click.echo(f"{label}  {result.rule_id} example {result.index + 1}: expected "
+                   f"{result.expected}, got {got}")
+        if result.error:
+            click.echo(textwrap.indent(result.error, "      "))
+    untested = [r.id for r in mine if not r.examples]
+    note = f"; {len(untested)} rules have no examples" if untested else ""
+    click.echo(f"{path}: {len(results)} examples in {len(mine)} rules: "
+               f"{len(results) - len(failed)} passed, {len(failed)} failed{note}.")
+    if verbose and untested:
+        click.echo("No examples: " + ", ".join(untested))
+    raise SystemExit(1 if failed else 0)
+
+
+# ---------------------------------------------------------------- schema and init
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(SCHEMA_NAMES))
+def schema(name: SchemaName) -> None:
+    """Print the JSON Schema of a proposal or of a verdict.
+
+    The schemas (JSON Schema draft 2020-12) are generated from the library's model and
+    ship with it. Proposal files leave out what is not known rather than writing null.
+    """
+    click.echo(schema_json(name), nl=False)
+
+
+@cli.command()
+@click.argument("path", default="proposal.yaml", required=False,
+                type=click.Path(dir_okay=False, allow_dash=True))
+def init(path: str) -> None:
+    """Write a template proposal to fill in, with comments explaining each field.
+
+    PATH defaults to proposal.yaml; - prints the template instead.
+
+    Only id and title are stated; every other field is there, commented out with an
+    explanation: delete the # in front of a field and fill it in. An existing file is
+    never overwritten.
+    """
+    text = proposal_template()
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        _fail(f"{path} already exists; not overwriting it (choose another path)")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    click.echo(f"Wrote {path}. Fill it in, then run: sharing-rules assess {path}")
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``sharing-rules`` console script); exits with its status."""
+    try:
+        code = cli.main(args=list(args) if args is not None else None,
+                        prog_name="sharing-rules", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+# ---------------------------------------------------------------- the template
+
+
+def _values(cls: type[Enum]) -> str:
+    return ", ".join(str(m.value) for m in cls)
+
+
+def _wrap_comments(text: str, width: int = 88) -> str:
+    lines = []
+    for line in text.splitlines():
+        match = re.match(r"^(\s*# )(.*)$", line)
+        if match and len(line) > width:
+            lines += textwrap.wrap(match.group(2), width, initial_indent=match.group(1),
+                                   subsequent_indent=match.group(1), break_on_hyphens=False)
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def proposal_template() -> str:
+    """The commented template that ``sharing-rules init`` writes.
+
+    As written it loads (only ``id`` and ``title`` are stated). Deleting the ``#`` that
+    sits directly against a key states that field with its example value.
+    """
+    names = {name: _values(getattr(_model, name)) for name in (
+        "Sector", "ControllerRole", "OnwardSharing", "DataCategory", "Identifiability",
+        "SharingMethod", "Frequency", "Beneficiary", "Likelihood", "Severity", "Article6Basis",
+        "Article9Condition", "DpiaStatus", "Setting", "PartyRole")}
+    return _wrap_comments(_TEMPLATE.format(**names, version=__version__))
+
+
+_TEMPLATE = """\
+# A proposal to share personal data, to check against the Data for Public Benefit
+# framework with sharing-rules {version} (written by `sharing-rules init`).
+#
+# How to fill it in
+# - Only id and title are required. Leave out whatever is not known yet: the assessment
+#   then reports it as information missing, not as a failure.
+# - A line whose # sits directly against a key (like "#purpose:") is a field you can
+#   state: delete that # and replace the example value. Keep the indentation. Lines
+#   starting "# " (hash and space) are explanations.
+# - Text in <angle brackets> is a placeholder to replace.
+# - Stating false, or an empty list [], is information ("no", "none"); leaving a field
+#   out means "not stated".
+# - Check it with: sharing-rules assess {{this file}}
+#   The format as a JSON Schema: sharing-rules schema proposal
+
+# A reference for the proposal, such as its number in your data sharing register.
+id: <reference, e.g. DSP-2026-001>
+# A short title: what is shared, by whom, with whom.
+title: <short title of the data sharing>
+# The proposal's own version, and when it was created and last updated (YYYY-MM-DD).
+#version: "0.1"
+#created: 2026-01-31
+#updated: 2026-01-31
+
+# ---------------------------------------------------------------------------- parties
+# Every organisation that discloses (provider) or receives (recipient) the data.
+#parties:
+  #- name: <organisation that discloses the data>
+    # What it does: one or both of {PartyRole}.
+    #roles: [provider]
+    # Its sector: {Sector}.
+    #sector: local_government
+    # Its role under UK GDPR: {ControllerRole}.
+    #controller_role: controller
+    # Whether it is a private company working for a public body.
+    #private_contractor: false
+  #- name: <organisation that receives the data>
+    #roles: [recipient]
+
+# ---------------------------------------------------------------------------- purpose
+# Why the data is shared, and the limits that protect against function creep
+# (Purposeful test).
+#purpose:
+  # The purpose in a few specific sentences: the service, the people it is for, and what
+  # the data will be used to decide or do.
+  #statement: <what the data will be used to decide or do, for whom, and why>
+  # The specific objectives, and the outcomes intended for people.
+  #objectives: [<objective>]
+  #intended_outcomes: [<outcome for people>]
+  # Why the data was first collected, and whether the new use is compatible with it.
+  #original_collection_purpose: <why the provider holds the data>
+  #compatible_with_original: true
+  #compatibility_reasoning: <why the new use is compatible with the original purpose>
+  # What recipients must not use the data for.
+  #limits_on_other_uses: <uses that are ruled out; any new use needs a new decision>
+  # Whether recipients may pass the data on: {OnwardSharing}.
+  #onward_sharing: prohibited
+
+# ------------------------------------------------------------------------- data items
+# Each item of personal data to be shared, with why it is needed (Proportionate test).
+#data_items:
+  #- name: <data item, e.g. Address>
+    #description: <what exactly is shared>
+    # What kind of information it is: {DataCategory}.
+    #category: location
+    # Special category data (UK GDPR Art. 9), criminal offence data (Art. 10).
+    #special_category: false
+    #criminal_offence: false
+    # How directly it identifies people: {Identifiability}.
+    #identifiability: identified
+    # Why the purpose cannot be met without this item.
+    #justification: <why this item is needed>
+    # Why it must be shared at this level of identifiability.
+    #identifiability_reason: <why less identifiable data would not do>
+
+# ---------------------------------------------------------------------- data subjects
+# Whose data it is.
+#data_subjects:
+  #description: <the people whose data is shared>
+  #approximate_count: 1000
+  #includes_children: false
+  # If children are included: why their data is needed.
+  #children_justification: <why children's data is needed>
+  #includes_vulnerable: false
+
+# ---------------------------------------------------------------------------- sharing
+# How, how often and how much data moves.
+#sharing:
+  # How: {SharingMethod}.
+  #method: secure_transfer
+  # How often: {Frequency}.
+  #frequency: monthly
+  #volume_records: 1000
+  # Whether datasets are combined or matched, and how.
+  #combines_datasets: false
+  #combination_detail: <what is matched with what, and how>
+  # Triggers for a DPIA (UK GDPR Art. 35).
+  #automated_decisions: false
+  #systematic_monitoring: false
+  #innovative_technology: false
+
+# ----------------------------------------------------------------------- alternatives
+# Less intrusive ways of meeting the purpose that were considered ([] for none).
+#alternatives:
+  #- description: <e.g. sharing aggregate figures instead>
+    #why_rejected: <why it would not meet the purpose>
+# What happens if the data is not shared.
+#consequences_of_not_sharing: <what people or services lose without the sharing>
+
+# ----------------------------------------------------------------- benefits and risks
+# The expected benefits (Responsible test).
+#benefits:
+  #- description: <the benefit>
+    # Who benefits: {Beneficiary}.
+    #beneficiaries: [individuals, wider_public]
+    # The key features of public benefit it supports (numbers 1 to 5: 1 better services
+    # and outcomes for people, 2 positive outcomes for the wider public, 3 respects the
+    # individual, 4 effective use of public resources, 5 open and accountable).
+    #features: [1, 2]
+    #measure: <how the benefit will be measured>
+    #evidence: <evidence that the benefit is likely>
+# The risks of harm to people or organisations, and their mitigations ([] for none).
+#risks:
+  #- description: <the risk of harm>
+    # Likelihood: {Likelihood}. Severity: {Severity}.
+    #likelihood: possible
+    #severity: significant
+    #mitigations: [<mitigation>]
+
+# ------------------------------------------------------------------------ legal basis
+#legal_basis:
+  # UK GDPR Art. 6(1) lawful basis: {Article6Basis}.
+  #article_6: public_task
+  # For special category data, the Art. 9(2) condition: {Article9Condition}.
+  #article_9_condition: substantial_public_interest
+  # For criminal offence data, the Art. 10 condition (DPA 2018 Schedule 1).
+  #article_10_condition: <DPA 2018 Schedule 1 condition>
+  # The legal power to share, if any.
+  #statutory_gateway: <e.g. an Act and section>
+
+# ------------------------------------------------------------------------- governance
+# Who is accountable, and how the sharing is assessed and reviewed.
+#governance:
+  #accountable_owner: <named role accountable for the sharing>
+  # Data protection impact assessment: {DpiaStatus}.
+  #dpia_status: completed
+  #dpia_reference: <DPIA reference>
+  #data_sharing_agreement: <agreement reference>
+  #dpo_consulted: true
+  #caldicott_guardian_approved: true
+  #review_date: 2027-01-31
+  #evaluation_plan: <how and when the sharing will be evaluated>
+
+# ------------------------------------------------------------------------- safeguards
+# Technical and organisational protections.
+#safeguards:
+  #access_control: <who can see the data, and how access is controlled>
+  #security_measures: [<e.g. encryption in transit and at rest>]
+  # Where recipients work with the data: {Setting}.
+  #setting: secure_recipient_systems
+  # How long the data is kept, as an ISO 8601 period: P6Y, P18M, P90D.
+  #retention_period: P2Y
+  #deletion_method: <how the data is deleted at the end>
+  #audit_logging: true
+  #breach_procedure: true
+  # Whether data leaves the UK, and under which safeguard.
+  #international_transfer: false
+  #transfer_safeguard: <e.g. adequacy regulations>
+
+# ----------------------------------------------------------------------- transparency
+# What the public and the people concerned are told, and how they can challenge it.
+#transparency:
+  #privacy_notice: <link to the privacy notice>
+  #register_entry: <link to the entry in a public register of data sharing>
+  #purpose_published: true
+  #individuals_informed: true
+  #plain_language_summary: <the sharing explained in plain, accessible language>
+  #challenge_route: <how people can object or complain>
+  #public_engagement:
+    #done: true
+    #method: <e.g. a resident panel>
+    #findings: <what the public said, and what changed>
+
+# -------------------------------------------------------------------------- resources
+# What the sharing costs and saves (key feature 4).
+#resources:
+  #cost_gbp: 10000
+  #staff_days: 20
+  #expected_savings_gbp: 50000
+  #notes: <how the figures were estimated>
+"""

@@ -1,0 +1,470 @@
+"""Reports on a verdict for people: terminal text, Markdown, and a self-contained HTML page.
+
+Every report gives the same things in the same order: the outcome; each test and key feature
+with its status; the criteria not met (message, fields, what was expected and found, remedy);
+the information missing (criteria that could not be decided); every criterion in brief; and
+the rule pack and proposal digests that make the decision reproducible. Output depends only
+on the verdict (and the optional title and source), so it is byte-for-byte deterministic.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import click
+
+from ._verdict import FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
+
+__all__ = [
+    "OUTCOME_LABELS",
+    "Report",
+    "render_html",
+    "render_markdown",
+    "render_text",
+]
+
+OUTCOME_LABELS = {
+    Outcome.ACCEPTABLE: "Acceptable",
+    Outcome.ACCEPTABLE_WITH_CONDITIONS: "Acceptable with conditions",
+    Outcome.NOT_ACCEPTABLE: "Not acceptable",
+    Outcome.INSUFFICIENT_INFORMATION: "Insufficient information",
+}
+OUTCOME_EXPLANATIONS = {
+    Outcome.ACCEPTABLE: "All three tests are met and every key feature is demonstrated.",
+    Outcome.ACCEPTABLE_WITH_CONDITIONS: (
+        "All three tests are met, but some advisory criteria are not met or not known, or a "
+        "key feature is not demonstrated. Address them as conditions of the sharing."),
+    Outcome.NOT_ACCEPTABLE: "At least one test is not met: a blocking criterion is not met.",
+    Outcome.INSUFFICIENT_INFORMATION: (
+        "No test has failed, but some blocking criteria cannot be decided from the "
+        "information given. State the missing information and assess again."),
+}
+_TONES = {
+    "acceptable": "good", "acceptable_with_conditions": "warn", "not_acceptable": "bad",
+    "insufficient_information": "warn", "met": "good", "demonstrated": "good",
+    "not_met": "bad", "not_demonstrated": "bad", "unknown": "warn", "undetermined": "warn",
+    "not_applicable": "muted",
+}
+_COLOURS = {"good": "green", "bad": "red", "warn": "yellow", "muted": "bright_black"}
+_STATUS_ORDER = (Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE)
+_WIDTH = 88
+
+
+@attrs.frozen(slots=True)
+class Report:
+    """A verdict with what a report says about its proposal beyond the verdict."""
+
+    verdict: Verdict
+    title: str | None = None  #: the proposal's title
+    source: str | None = None  #: the file it was read from
+
+
+# ---------------------------------------------------------------- shared wording
+
+
+def _label(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
+    if isinstance(status, Outcome):
+        return OUTCOME_LABELS[status]
+    return str(status.value).replace("_", " ")
+
+
+def _tone(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
+    return _TONES.get(status.value, "muted")
+
+
+def _show(value: Any) -> str:
+    """A fact value as a person reads it."""
+    if value is None:
+        return "not stated"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value) or "none"
+    return str(value)
+
+
+def _path(path: str) -> str:
+    """A field path; a derived fact (not a proposal field) is marked as such."""
+    return path if path.startswith("$") else f"{path} (derived)"
+
+
+def _prose(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _counts(findings: Iterable[Finding]) -> str:
+    counts = Counter(f.status for f in findings)
+    parts = [f"{counts[s]} {_label(s)}" for s in _STATUS_ORDER if counts[s]]
+    return ", ".join(parts) if parts else "no criteria"
+
+
+def _unmet(verdict: Verdict) -> tuple[Finding, ...]:
+    return verdict.unmet
+
+
+def _missing(verdict: Verdict) -> tuple[Finding, ...]:
+    return tuple(sorted(verdict.unknown, key=lambda f: not f.blocking))
+
+
+def _meta(finding: Finding) -> str:
+    features = ", ".join(str(n) for n in finding.features)
+    plural = "s" if len(finding.features) != 1 else ""
+    return f"{finding.test.capitalize()} test, {finding.severity}, feature{plural} {features}"
+
+
+def _heading(report: Report) -> str:
+    verdict = report.verdict
+    return f"{verdict.proposal_id}: {report.title}" if report.title else verdict.proposal_id
+
+
+def _footer_items(verdict: Verdict) -> list[tuple[str, str]]:
+    pack = verdict.rule_pack
+    items = [
+        ("Rule pack", f"{pack.id} {pack.version}"),
+        ("Rule pack digest", pack.digest),
+        ("Proposal digest", verdict.proposal_digest),
+        ("Assessed with", f"sharing-rules {verdict.library_version}"),
+    ]
+    if verdict.assessed_at:
+        items.append(("Assessed at", verdict.assessed_at))
+    return items
+
+
+def _as_report(item: Verdict | Report) -> Report:
+    return item if isinstance(item, Report) else Report(item)
+
+
+# ---------------------------------------------------------------- text
+
+
+def render_text(verdict: Verdict, color: bool = False, *, title: str | None = None,
+                source: str | None = None) -> str:
+    """The verdict as a terminal report; ANSI colour only when ``color`` is true."""
+    report = Report(verdict, title, source)
+
+    def style(text: str, tone: str | None = None, bold: bool = False) -> str:
+        if not color:
+            return text
+        return click.style(text, fg=_COLOURS[tone] if tone else None, bold=bold)
+
+    def wrap(text: str, indent: str) -> list[str]:
+        return textwrap.wrap(_prose(text), _WIDTH, initial_indent=indent,
+                             subsequent_indent=indent, break_on_hyphens=False,
+                             break_long_words=False) or [indent.rstrip()]
+
+    out = [style(_heading(report), bold=True)]
+    if source:
+        out.append(source)
+    out += ["", "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome),
+                                    bold=True)]
+    out += wrap(OUTCOME_EXPLANATIONS[verdict.outcome], "  ")
+    out += ["", style("Tests", bold=True)]
+    name_width = max((len(t.name) for t in verdict.tests.values()), default=0)
+    for test in verdict.tests.values():
+        status = style(f"{_label(test.status):<16}", _tone(test.status))
+        out.append(f"  {test.name:<{name_width}}  {status}{_counts(test.findings)}")
+    out += ["", style("Key features", bold=True)]
+    for number, feature in verdict.features.items():
+        status = style(_label(feature.status), _tone(feature.status))
+        out.append(f"  {number}. {feature.name}: {status}")
+    for heading, findings, what in (
+        ("Criteria not met", _unmet(verdict), "Fields"),
+        ("Information missing", _missing(verdict), "State"),
+    ):
+        if not findings:
+            continue
+        out += ["", style(f"{heading} ({len(findings)})", bold=True)]
+        for finding in findings:
+            out.append("")
+            out.append("  " + style(finding.rule_id, _tone(finding.status), bold=True)
+                       + f"  [{finding.severity}]")
+            out += wrap(finding.title, "    ")
+            out += wrap(finding.message, "    ")
+            out += _text_details(finding, what)
+            if finding.remedy:
+                out += wrap(f"What to do: {finding.remedy}", "    ")
+    out += ["", f"Criteria: {_counts(verdict.findings)}"]
+    out += [f"{name}: {value}" for name, value in _footer_items(verdict)]
+    return "\n".join(out) + "\n"
+
+
+def _text_details(finding: Finding, what: str) -> list[str]:
+    if finding.status is Status.NOT_MET and finding.details:
+        return [f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}"
+                for d in finding.details]
+    if finding.paths:
+        return [f"    {what}: {', '.join(_path(p) for p in finding.paths)}"]
+    return []
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!])")
+
+
+def _md(text: str) -> str:
+    """Prose escaped for Markdown: no markup, links or HTML can come from the input."""
+    return _MD_SPECIAL.sub(r"\\\1", _prose(text))
+
+
+def _code(text: str) -> str:
+    text = _prose(text).replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def render_markdown(verdict: Verdict, *, title: str | None = None,
+                    source: str | None = None) -> str:
+    """The verdict as a Markdown report (CommonMark with GitHub tables)."""
+    report = Report(verdict, title, source)
+    out = [f"# Assessment of {_md(_heading(report))}", ""]
+    if source:
+        out += [f"Source: {_code(source)}", ""]
+    out += [f"**Outcome: {_label(verdict.outcome)}.** "
+            f"{_md(OUTCOME_EXPLANATIONS[verdict.outcome])}", ""]
+    out += ["## Tests", "", "| Test | Status | Criteria |", "| --- | --- | --- |"]
+    out += [f"| {_md(t.name)} | {_label(t.status)} | {_counts(t.findings)} |"
+            for t in verdict.tests.values()]
+    out += ["", "## Key features", "", "| # | Feature | Status | Criteria |",
+            "| --- | --- | --- | --- |"]
+    out += [f"| {n} | {_md(f.name)} | {_label(f.status)} | {_counts(f.findings)} |"
+            for n, f in verdict.features.items()]
+    for heading, findings in (("Criteria not met", _unmet(verdict)),
+                              ("Information missing", _missing(verdict))):
+        if not findings:
+            continue
+        out += ["", f"## {heading} ({len(findings)})"]
+        for finding in findings:
+            out += _md_finding(finding)
+    out += ["", "## All criteria", "", "| Criterion | Test | Severity | Status |",
+            "| --- | --- | --- | --- |"]
+    out += [f"| {_code(f.rule_id)} {_md(f.title)} | {f.test} | {f.severity} | "
+            f"{_label(f.status)} |" for f in verdict.findings]
+    out += ["", "---", ""]
+    out += [f"- {name}: {_code(value)}" for name, value in _footer_items(verdict)]
+    return "\n".join(out) + "\n"
+
+
+def _md_finding(finding: Finding) -> list[str]:
+    out = ["", f"### {_code(finding.rule_id)} {_md(finding.title)}", "",
+           f"*{_md(_meta(finding))}*", "", _md(finding.message), ""]
+    if finding.status is Status.NOT_MET and finding.details:
+        out += ["| Field | Expected | Found |", "| --- | --- | --- |"]
+        out += [f"| {_code(_path(d.path))} | {_md(d.expected)} | {_md(_show(d.actual))} |"
+                for d in finding.details]
+        out.append("")
+    elif finding.paths:
+        label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
+        out += [f"{label}: " + ", ".join(_code(_path(p)) for p in finding.paths), ""]
+    if finding.remedy:
+        out += [f"**What to do:** {_md(finding.remedy)}", ""]
+    if finding.sources:
+        out.append("Sources: " + "; ".join(_md(s) for s in finding.sources))
+    return out if out[-1] else out[:-1]
+
+
+# ---------------------------------------------------------------- HTML
+
+_CSS = """
+:root { --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --paper: #ffffff;
+  --good: #116329; --good-bg: #dafbe1; --bad: #a40e26; --bad-bg: #ffebe9;
+  --warn: #7d4e00; --warn-bg: #fff8c5; --muted-bg: #f0f2f4; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f6f8fa; color: var(--ink);
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
+article.report { background: var(--paper); border: 1px solid var(--line);
+  border-radius: 8px; padding: 1.5rem 2rem; margin-bottom: 2rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; line-height: 1.25; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; padding-bottom: .25rem;
+  border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 0 0 .25rem; }
+.kicker, .source, .meta, footer { color: var(--muted); font-size: .9rem; }
+.kicker { text-transform: uppercase; letter-spacing: .05em; margin: 0; }
+code { font: .875em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  background: var(--muted-bg); padding: .1em .3em; border-radius: 4px;
+  overflow-wrap: anywhere; }
+.outcome { border-left: 6px solid; padding: .75rem 1rem; margin: 1.25rem 0;
+  border-radius: 4px; }
+.outcome .label { font-size: 1.4rem; font-weight: 700; margin: 0; }
+.outcome p { margin: .25rem 0; }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem;
+  font-size: .85rem; font-weight: 600; white-space: nowrap; }
+.good { color: var(--good); background: var(--good-bg); border-color: var(--good); }
+.bad { color: var(--bad); background: var(--bad-bg); border-color: var(--bad); }
+.warn { color: var(--warn); background: var(--warn-bg); border-color: var(--warn); }
+.muted { color: var(--muted); background: var(--muted-bg); border-color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem;
+  border-bottom: 1px solid var(--line); }
+th { font-size: .85rem; color: var(--muted); font-weight: 600; }
+.finding { border: 1px solid var(--line); border-left: 4px solid; border-radius: 6px;
+  padding: .9rem 1.1rem; margin: .9rem 0; background: var(--paper); }
+.finding.bad { border-left-color: var(--bad); color: inherit; background: var(--paper); }
+.finding.warn { border-left-color: var(--warn); color: inherit; background: var(--paper); }
+.finding p { margin: .4rem 0; }
+.remedy { background: var(--muted-bg); padding: .5rem .75rem; border-radius: 4px; }
+.sources { color: var(--muted); font-size: .85rem; }
+footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem;
+  margin: 0; }
+footer dt { font-weight: 600; }
+footer dd { margin: 0; }
+@media print {
+  body { background: #fff; }
+  main { padding: 0; max-width: none; }
+  article.report { border: 0; padding: 0; break-after: page; }
+  .finding { break-inside: avoid; }
+}
+"""
+
+
+def _h(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
+    return f'<span class="badge {_tone(status)}">{_h(_label(status))}</span>'
+
+
+def render_html(verdicts: Verdict | Report | Sequence[Verdict | Report], *,
+                title: str | None = None, source: str | None = None) -> str:
+    """A self-contained HTML page (inline CSS, no scripts or external assets).
+
+    Give one verdict (with the proposal's ``title`` and ``source`` if known), or a sequence
+    of verdicts or :class:`Report` records for a page reporting on several proposals.
+    """
+    if isinstance(verdicts, Verdict):
+        reports = [Report(verdicts, title, source)]
+    elif isinstance(verdicts, Report):
+        reports = [verdicts]
+    else:
+        reports = [_as_report(v) for v in verdicts]
+    if len(reports) == 1:
+        page_title = (f"Assessment of {_heading(reports[0])}: "
+                      f"{_label(reports[0].verdict.outcome)}")
+    else:
+        page_title = f"Assessment of {len(reports)} data sharing proposals"
+    version = reports[0].verdict.library_version if reports else ""
+    body = [_html_index(reports)] if len(reports) > 1 else []
+    body += [_html_report(r, i) for i, r in enumerate(reports, 1)]
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="sharing-rules {_h(version)}">',
+        f"<title>{_h(page_title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        *body,
+        "</main>",
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+def _html_index(reports: Sequence[Report]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="#proposal-{i}">{_h(_heading(r))}</a></td>'
+        f"<td>{_badge(r.verdict.outcome)}</td></tr>"
+        for i, r in enumerate(reports, 1)
+    )
+    return (f'<article class="report"><h1>{len(reports)} proposals assessed</h1>'
+            f"<table><thead><tr><th>Proposal</th><th>Outcome</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></article>")
+
+
+def _html_report(report: Report, index: int) -> str:
+    verdict = report.verdict
+    outcome = verdict.outcome
+    parts = [
+        f'<article class="report" id="proposal-{index}" '
+        f'data-proposal-id="{_h(verdict.proposal_id)}" data-outcome="{_h(outcome.value)}">',
+        "<header>",
+        '<p class="kicker">Data for Public Benefit assessment</p>',
+        f"<h1>{_h(_heading(report))}</h1>",
+    ]
+    if report.source:
+        parts.append(f'<p class="source">Source: <code>{_h(report.source)}</code></p>')
+    parts += [
+        "</header>",
+        f'<section class="outcome {_tone(outcome)}" aria-label="Outcome">',
+        f'<p class="label">Outcome: {_h(_label(outcome))}</p>',
+        f"<p>{_h(OUTCOME_EXPLANATIONS[outcome])}</p>",
+        f"<p>Criteria: {_h(_counts(verdict.findings))}.</p>",
+        "</section>",
+        "<section><h2>Tests</h2>",
+        "<table><thead><tr><th>Test</th><th>Status</th><th>Criteria</th></tr></thead><tbody>",
+    ]
+    parts += [f'<tr data-test="{_h(key)}"><td>{_h(t.name)}</td><td>{_badge(t.status)}</td>'
+              f"<td>{_h(_counts(t.findings))}</td></tr>" for key, t in verdict.tests.items()]
+    parts += [
+        "</tbody></table></section>",
+        "<section><h2>Key features</h2>",
+        "<table><thead><tr><th>#</th><th>Feature</th><th>Status</th><th>Criteria</th></tr>"
+        "</thead><tbody>",
+    ]
+    parts += [f'<tr data-feature="{n}"><td>{n}</td><td>{_h(f.name)}</td>'
+              f"<td>{_badge(f.status)}</td><td>{_h(_counts(f.findings))}</td></tr>"
+              for n, f in verdict.features.items()]
+    parts.append("</tbody></table></section>")
+    for heading, key, findings in (("Criteria not met", "unmet", _unmet(verdict)),
+                                   ("Information missing", "missing", _missing(verdict))):
+        if findings:
+            parts.append(f'<section id="{key}-{index}"><h2>{heading} ({len(findings)})</h2>')
+            parts += [_html_finding(f) for f in findings]
+            parts.append("</section>")
+    parts += [
+        "<section><h2>All criteria</h2>",
+        "<table><thead><tr><th>Criterion</th><th>Test</th><th>Severity</th><th>Status</th>"
+        "</tr></thead><tbody>",
+    ]
+    parts += [f'<tr data-rule-id="{_h(f.rule_id)}"><td><code>{_h(f.rule_id)}</code><br>'
+              f"{_h(f.title)}</td><td>{_h(f.test)}</td><td>{_h(f.severity)}</td>"
+              f"<td>{_badge(f.status)}</td></tr>" for f in verdict.findings]
+    parts += ["</tbody></table></section>", "<footer><h2>Record</h2><dl>"]
+    parts += [f"<dt>{_h(name)}</dt><dd><code>{_h(value)}</code></dd>"
+              for name, value in _footer_items(verdict)]
+    parts += ["</dl></footer>", "</article>"]
+    return "\n".join(parts)
+
+
+def _html_finding(finding: Finding) -> str:
+    parts = [
+        f'<div class="finding {_tone(finding.status)}" data-rule-id="{_h(finding.rule_id)}" '
+        f'data-status="{_h(finding.status.value)}">',
+        f"<h3><code>{_h(finding.rule_id)}</code> {_h(finding.title)}</h3>",
+        f'<p class="meta">{_badge(finding.status)} {_h(_meta(finding))}</p>',
+        f"<p>{_h(_prose(finding.message))}</p>",
+    ]
+    if finding.status is Status.NOT_MET and finding.details:
+        parts.append("<table><thead><tr><th>Field</th><th>Expected</th><th>Found</th></tr>"
+                     "</thead><tbody>")
+        parts += [f"<tr><td><code>{_h(_path(d.path))}</code></td><td>{_h(d.expected)}</td>"
+                  f"<td>{_h(_show(d.actual))}</td></tr>" for d in finding.details]
+        parts.append("</tbody></table>")
+    elif finding.paths:
+        label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
+        paths = ", ".join(f"<code>{_h(_path(p))}</code>" for p in finding.paths)
+        parts.append(f"<p>{label}: {paths}</p>")
+    if finding.remedy:
+        parts.append(f'<p class="remedy"><strong>What to do:</strong> '
+                     f"{_h(_prose(finding.remedy))}</p>")
+    if finding.sources:
+        parts.append(f'<p class="sources">Sources: {_h("; ".join(finding.sources))}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -1,0 +1,205 @@
+"""JSON Schemas (draft 2020-12) of the proposal format and the verdict, generated from the model.
+
+The schemas are not written by hand: :func:`proposal_schema` and :func:`verdict_schema` walk
+the attrs classes and their type annotations, so they follow the model. The generated files
+ship inside the package (``sharing_rules/schemas/*.json``); regenerate them after changing
+the model with ``python -m sharing_rules._schema`` (a test checks they are up to date).
+
+The two formats differ in how they treat absent values. In a proposal, a field that is not
+known is simply left out: optional fields are not required and do not accept ``null``. A
+verdict always writes every field, and optional ones are ``null`` when empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import json
+import re
+import sys
+import types
+import typing
+from collections.abc import Mapping
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from ._model import _PERIOD, Period, Proposal
+from ._verdict import Verdict
+
+__all__ = ["SCHEMA_NAMES", "proposal_schema", "schema_json", "shipped_schema", "verdict_schema"]
+
+SchemaName = Literal["proposal", "verdict"]
+SCHEMA_NAMES: tuple[SchemaName, ...] = ("proposal", "verdict")
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: The ISO 8601 periods the model reads (years, months, weeks, days; at least one).
+PERIOD_PATTERN = _PERIOD.pattern.replace("^P", "^P(?!$)", 1)
+_BOUND = re.compile(r"must be at (least|most) (-?[0-9.]+)")
+_PROBE = 10**12
+
+
+def _description(cls: type) -> str:
+    return inspect.cleandoc(cls.__doc__ or cls.__name__)
+
+
+class _Generator:
+    """Walks attrs classes into ``$defs``; ``output`` selects the verdict conventions."""
+
+    def __init__(self, output: bool) -> None:
+        self.output = output
+        self.defs: dict[str, dict[str, Any]] = {}
+
+    def ref(self, cls: type) -> dict[str, Any]:
+        if cls.__name__ not in self.defs:
+            self.defs[cls.__name__] = {}  # reserve the name first: classes may nest
+            self.defs[cls.__name__] = self.object(cls)
+        return {"$ref": f"#/$defs/{cls.__name__}"}
+
+    def object(self, cls: type) -> dict[str, Any]:
+        hints = typing.get_type_hints(cls)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in attrs.fields(cls):
+            hint = hints[field.name]
+            schema = self.field(field, hint)
+            properties[field.name] = schema
+            if self.output or field.default is attrs.NOTHING:
+                required.append(field.name)
+        out: dict[str, Any] = {
+            "type": "object",
+            "description": _description(cls),
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+        if not required:
+            del out["required"]
+        return out
+
+    def field(self, field: attrs.Attribute[Any], hint: Any) -> dict[str, Any]:
+        if field.name == "schema_version" and self.output:
+            return {"const": field.default}
+        schema = self.type(hint)
+        if not self.output:
+            _add_bounds(schema, field.metadata.get("check"))
+        return schema
+
+    def type(self, hint: Any) -> dict[str, Any]:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [a for a in args if a is not type(None)]
+            inner = self.type(options[0]) if len(options) == 1 else {
+                "anyOf": [self.type(a) for a in options]}
+            if type(None) in args and self.output:
+                return {"anyOf": [inner, {"type": "null"}]}
+            return inner
+        if origin is tuple:
+            return {"type": "array", "items": self.type(args[0])}
+        if origin in (Mapping, dict):
+            key, value = args
+            schema: dict[str, Any] = {"type": "object", "additionalProperties": self.type(value)}
+            if key is int:
+                schema["propertyNames"] = {"pattern": "^[0-9]+$"}
+            return schema
+        return self.scalar(hint)
+
+    def scalar(self, hint: Any) -> dict[str, Any]:
+        if hint is Any:
+            return {}
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            return {"type": "string", "enum": [m.value for m in hint]}
+        if hint is bool:
+            return {"type": "boolean"}
+        if hint is int:
+            return {"type": "integer"}
+        if hint is float:
+            return {"type": "number"}
+        if hint is str:
+            # The model refuses blank text in proposals: leave a field out if not known.
+            return {"type": "string"} if self.output else {"type": "string", "pattern": r"\S"}
+        if hint is dt.date:
+            return {"type": "string", "format": "date"}
+        if hint is Period:
+            return {"type": "string", "pattern": PERIOD_PATTERN,
+                    "description": "An ISO 8601 period such as P6Y, P18M, P2W or P90D."}
+        if attrs.has(hint):
+            return self.ref(hint)
+        raise TypeError(f"no JSON Schema for {hint!r}")
+
+
+def _add_bounds(schema: dict[str, Any], check: Any) -> None:
+    """Read numeric bounds and non-empty lists from the model's own field check."""
+    if check is None:
+        return
+    target = schema.get("items", schema) if schema.get("type") == "array" else schema
+    if target.get("type") in ("integer", "number"):
+        probe = (lambda n: (n,)) if target is not schema else (lambda n: n)
+        for value in (-_PROBE, _PROBE):
+            match = _BOUND.search(check(probe(value)) or "")
+            if match:
+                bound = float(match.group(2))
+                target["minimum" if match.group(1) == "least" else "maximum"] = (
+                    int(bound) if bound.is_integer() else bound)
+    if schema.get("type") == "array" and check(()) is not None:
+        schema["minItems"] = 1
+
+
+def _document(name: SchemaName, root: type, output: bool, title: str) -> dict[str, Any]:
+    generator = _Generator(output)
+    body = generator.object(root)
+    generator.defs.pop(root.__name__, None)
+    return {
+        "$schema": DIALECT,
+        "$id": f"urn:sharing-rules:schema:{name}",
+        "title": title,
+        **body,
+        "$defs": dict(sorted(generator.defs.items())),
+    }
+
+
+def proposal_schema() -> dict[str, Any]:
+    """The JSON Schema of the proposal input format (YAML or JSON files).
+
+    Only ``id`` and ``title`` are required; a field that is not known is left out, not
+    written as ``null``. YAML dates must be written as ``YYYY-MM-DD``.
+    """
+    return _document("proposal", Proposal, output=False,
+                     title="sharing-rules proposal to share personal data")
+
+
+def verdict_schema() -> dict[str, Any]:
+    """The JSON Schema of a verdict as written by ``Verdict.to_json()``."""
+    return _document("verdict", Verdict, output=True, title="sharing-rules verdict")
+
+
+def schema_json(name: SchemaName) -> str:
+    """A generated schema as the JSON text shipped in the package (ends with a newline)."""
+    schema = {"proposal": proposal_schema, "verdict": verdict_schema}[name]()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def shipped_schema(name: SchemaName) -> str:
+    """The schema file shipped in the package, as text."""
+    entry = resources.files("sharing_rules") / "schemas" / f"{name}.schema.json"
+    return entry.read_text(encoding="utf-8")
+
+
+def write_schemas(directory: Path | None = None) -> list[Path]:
+    """Regenerate the shipped schema files (by default in the package's source tree)."""
+    target = directory or Path(__file__).parent / "schemas"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMA_NAMES:
+        path = target / f"{name}.schema.json"
+        path.write_text(schema_json(name), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m sharing_rules._schema [DIRECTORY]
+    for path in write_schemas(Path(sys.argv[1]) if len(sys.argv) > 1 else None):
+        print(path)
