@@ -58,10 +58,14 @@ def main() -> None:
     reference_assessor = sr.Assessor(pack)
     reference_assessor._engine = _ReferenceEngine(pack)  # type: ignore[assignment]
     proposals = [sr.load_proposal(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
-    print(f"durable-rules pack: {len(pack.rules)} rules, {len(pack.derivations)} derivations; "
-          f"median of {args.repeat} runs per proposal, microseconds")
-    print(f"{'proposal':32} {'engine':>8} {'plain':>8} {'ratio':>6} | "
-          f"{'assess':>8} {'plain':>8} {'ratio':>6}")
+    print(
+        f"durable-rules pack: {len(pack.rules)} rules, {len(pack.derivations)} derivations; "
+        f"median of {args.repeat} runs per proposal, microseconds"
+    )
+    print(
+        f"{'proposal':32} {'engine':>8} {'plain':>8} {'ratio':>6} | "
+        f"{'assess':>8} {'plain':>8} {'ratio':>6}"
+    )
     ratios = []
     for proposal in proposals:
         doc = build_facts(proposal)
@@ -70,10 +74,14 @@ def main() -> None:
         full = _median_us(lambda p=proposal: engine_assessor.assess(p), args.repeat)
         full_plain = _median_us(lambda p=proposal: reference_assessor.assess(p), args.repeat)
         ratios.append((engine / plain, full / full_plain))
-        print(f"{proposal.id + ' ' + proposal.title[:20]:32} {engine:8.1f} {plain:8.1f} "
-              f"{engine / plain:6.2f} | {full:8.1f} {full_plain:8.1f} {full / full_plain:6.2f}")
-    print(f"median ratio engine/plain: statuses {statistics.median(r[0] for r in ratios):.2f}, "
-          f"whole assessment {statistics.median(r[1] for r in ratios):.2f}")
+        print(
+            f"{proposal.id + ' ' + proposal.title[:20]:32} {engine:8.1f} {plain:8.1f} "
+            f"{engine / plain:6.2f} | {full:8.1f} {full_plain:8.1f} {full / full_plain:6.2f}"
+        )
+    print(
+        f"median ratio engine/plain: statuses {statistics.median(r[0] for r in ratios):.2f}, "
+        f"whole assessment {statistics.median(r[1] for r in ratios):.2f}"
+    )
     if args.memory:
         _memory(engine_assessor, proposals, args.memory)
 

@@ -30,8 +30,9 @@ def _values(fact: Fact) -> st.SearchStrategy[Any]:
     elif fact.kind == "boolean":
         scalar = st.booleans()
     elif fact.kind == "integer":
-        scalar = st.sampled_from([0, 1, 2, 11, 12, 13, 365, 2555, 2556, 4999, 5000, 5001]) \
-            | st.integers(0, 10**6)
+        scalar = st.sampled_from(
+            [0, 1, 2, 11, 12, 13, 365, 2555, 2556, 4999, 5000, 5001]
+        ) | st.integers(0, 10**6)
     elif fact.kind == "number":
         scalar = st.sampled_from([0, 0.5, 1, 1000.0]) | st.floats(0.01, 1e7) | st.integers(0, 10**6)
     elif fact.kind == "date":
@@ -56,8 +57,10 @@ def fact_documents(draw: st.DrawFn) -> dict[str, Any]:
     for fact in FACTS:
         _set(doc, fact.path, draw(_values(fact)))
     for lst in LISTS:
-        items = draw(st.none() | st.lists(
-            st.fixed_dictionaries({f.path: _values(f) for f in lst.items}), max_size=4))
+        items = draw(
+            st.none()
+            | st.lists(st.fixed_dictionaries({f.path: _values(f) for f in lst.items}), max_size=4)
+        )
         doc[lst.path] = items or []
         _set(doc, lst.count, None if items is None else len(items))
     return doc
@@ -67,8 +70,9 @@ def _agree(doc: Mapping[str, Any]) -> None:
     expected = reference_statuses(PACK, doc)
     actual = ENGINE.run(doc)
     assert actual[0] == expected[0], "derived facts differ"
-    diffs = [(r.id, a, e) for r, a, e in zip(PACK.rules, actual[1], expected[1], strict=True)
-             if a != e]
+    diffs = [
+        (r.id, a, e) for r, a, e in zip(PACK.rules, actual[1], expected[1], strict=True) if a != e
+    ]
     assert not diffs, diffs
 
 

@@ -59,10 +59,14 @@ sharing:
         ("id: x\ntitle: '  '\n", "$.title: must not be blank"),
         ("id: x\ntitle: t\nsafeguards: {retention_period: 6 years}\n", "ISO 8601 period"),
         ("id: x\ntitle: t\nrisks: none\n", "$.risks: expected a list, got text"),
-        ("id: x\ntitle: t\nbenefits: [{description: d, features: [0]}]\n",
-         "$.benefits[0].features: item 0: must be at least 1"),
-        ("id: x\ntitle: t\ndata_items: [{name: n, special_category: 'yes'}]\n",
-         "$.data_items[0].special_category: expected true or false, got text"),
+        (
+            "id: x\ntitle: t\nbenefits: [{description: d, features: [0]}]\n",
+            "$.benefits[0].features: item 0: must be at least 1",
+        ),
+        (
+            "id: x\ntitle: t\ndata_items: [{name: n, special_category: 'yes'}]\n",
+            "$.data_items[0].special_category: expected true or false, got text",
+        ),
         ("id: !!python/object/apply:os.system [ls]\ntitle: t\n", "invalid YAML"),
     ],
 )
@@ -116,12 +120,26 @@ def test_period_parsing() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
-                                                                   max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=6)
+    ),
     max_leaves=20,
 )
-keys = st.sampled_from(["id", "title", "purpose", "data_items", "risks", "sharing",
-                        "benefits", "safeguards", "governance", "statement", "name"])
+keys = st.sampled_from(
+    [
+        "id",
+        "title",
+        "purpose",
+        "data_items",
+        "risks",
+        "sharing",
+        "benefits",
+        "safeguards",
+        "governance",
+        "statement",
+        "name",
+    ]
+)
 
 
 @given(st.dictionaries(keys, json_values, max_size=8) | json_values)

@@ -65,12 +65,18 @@ class Assessor:
             raise AssessmentError(f"could not explain the findings: {exc}") from exc
         outcome, tests, features = decide(findings, self._tests, self._features)
         return Verdict(
-            outcome=outcome, tests=tests, features=features, findings=findings,
-            derived=derived, proposal_id=proposal.id,
-            proposal_digest=proposal_digest(proposal), rule_pack=self._pack,
+            outcome=outcome,
+            tests=tests,
+            features=features,
+            findings=findings,
+            derived=derived,
+            proposal_id=proposal.id,
+            proposal_digest=proposal_digest(proposal),
+            rule_pack=self._pack,
             library_version=__version__,
-            assessed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            if timestamp else None,
+            assessed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            if timestamp
+            else None,
         )
 
 
@@ -82,8 +88,7 @@ def _default_assessor() -> Assessor:
     return Assessor()
 
 
-def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False
-           ) -> Verdict:
+def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False) -> Verdict:
     """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`."""
     if rules is not None:
         return Assessor(rules).assess(proposal, timestamp=timestamp)

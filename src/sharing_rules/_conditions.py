@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -26,6 +26,7 @@ from ._errors import Problem, did_you_mean
 from ._facts import Fact, FactList
 
 __all__ = [
+    "UNSTATED",
     "All",
     "AnyOf",
     "Compare",
@@ -33,7 +34,6 @@ __all__ = [
     "Not",
     "Quantified",
     "Scope",
-    "UNSTATED",
     "Target",
     "compile_condition",
     "evaluate",
@@ -74,7 +74,7 @@ class Quantified:
     where: Condition
 
 
-Condition = Union[Compare, All, AnyOf, Not, Quantified]
+Condition = Compare | All | AnyOf | Not | Quantified
 
 
 @attrs.frozen(slots=True)
@@ -89,18 +89,26 @@ class Scope:
 # ---------------------------------------------------------------------------- parsing
 
 
-def parse_condition(raw: Any, scope: Scope, path: str,
-                    problems: list[Problem]) -> Condition | None:
+def parse_condition(raw: Any, scope: Scope, path: str, problems: list[Problem]) -> Condition | None:
     """Check and build a condition; append a :class:`Problem` for each thing wrong."""
     if not isinstance(raw, Mapping):
-        problems.append(Problem(path, f"a condition must be a mapping, got {raw!r}",
-                                "write e.g. {fact: purpose.statement, present: true}"))
+        problems.append(
+            Problem(
+                path,
+                f"a condition must be a mapping, got {raw!r}",
+                "write e.g. {fact: purpose.statement, present: true}",
+            )
+        )
         return None
     unknown = [k for k in raw if k not in OPERATORS]
     for key in unknown:
-        problems.append(Problem(f"{path}.{key}", f"unknown operator {key!r}",
-                                did_you_mean(str(key), OPERATORS)
-                                or f"operators: {', '.join(OPERATORS)}"))
+        problems.append(
+            Problem(
+                f"{path}.{key}",
+                f"unknown operator {key!r}",
+                did_you_mean(str(key), OPERATORS) or f"operators: {', '.join(OPERATORS)}",
+            )
+        )
     if unknown:
         return None
     keys = set(raw)
@@ -110,8 +118,9 @@ def parse_condition(raw: Any, scope: Scope, path: str,
         if not isinstance(parts, list) or not parts:
             problems.append(Problem(f"{path}.{name}", "expects a non-empty list of conditions"))
             return None
-        parsed = [parse_condition(c, scope, f"{path}.{name}[{i}]", problems)
-                  for i, c in enumerate(parts)]
+        parsed = [
+            parse_condition(c, scope, f"{path}.{name}[{i}]", problems) for i, c in enumerate(parts)
+        ]
         if any(p is None for p in parsed):
             return None
         items = tuple(p for p in parsed if p is not None)
@@ -124,13 +133,19 @@ def parse_condition(raw: Any, scope: Scope, path: str,
         return _parse_quantified(raw, quantifier, scope, path, problems)
     if "fact" in keys:
         return _parse_compare(raw, scope, path, problems)
-    problems.append(Problem(path, f"cannot tell what condition {dict(raw)!r} is",
-                            "use all/any/not, fact with a comparison, or a list quantifier"))
+    problems.append(
+        Problem(
+            path,
+            f"cannot tell what condition {dict(raw)!r} is",
+            "use all/any/not, fact with a comparison, or a list quantifier",
+        )
+    )
     return None
 
 
-def _parse_quantified(raw: Mapping[str, Any], quantifier: set[str], scope: Scope, path: str,
-                      problems: list[Problem]) -> Condition | None:
+def _parse_quantified(
+    raw: Mapping[str, Any], quantifier: set[str], scope: Scope, path: str, problems: list[Problem]
+) -> Condition | None:
     kind = sorted(quantifier)[0]
     if keys_extra := set(raw) - {kind, "where"}:
         problems.append(Problem(path, f"{kind} takes only 'where', not {sorted(keys_extra)}"))
@@ -141,15 +156,20 @@ def _parse_quantified(raw: Mapping[str, Any], quantifier: set[str], scope: Scope
     name = raw[kind]
     target = scope.lists.get(name) if isinstance(name, str) else None
     if target is None:
-        problems.append(Problem(f"{path}.{kind}", f"{name!r} is not a list fact",
-                                did_you_mean(str(name), scope.lists)
-                                or f"lists: {', '.join(scope.lists)}"))
+        problems.append(
+            Problem(
+                f"{path}.{kind}",
+                f"{name!r} is not a list fact",
+                did_you_mean(str(name), scope.lists) or f"lists: {', '.join(scope.lists)}",
+            )
+        )
         return None
     if "where" not in raw:
         problems.append(Problem(path, f"{kind} needs a 'where' condition on the items"))
         return None
-    inner = parse_condition(raw["where"], attrs.evolve(scope, item=target), f"{path}.where",
-                            problems)
+    inner = parse_condition(
+        raw["where"], attrs.evolve(scope, item=target), f"{path}.where", problems
+    )
     return None if inner is None else Quantified(kind, name, inner)
 
 
@@ -161,21 +181,31 @@ def _fact_for(name: Any, scope: Scope) -> Fact | None:
     return scope.facts.get(name)
 
 
-def _parse_compare(raw: Mapping[str, Any], scope: Scope, path: str,
-                   problems: list[Problem]) -> Condition | None:
+def _parse_compare(
+    raw: Mapping[str, Any], scope: Scope, path: str, problems: list[Problem]
+) -> Condition | None:
     ops = [k for k in raw if k != "fact"]
     if len(ops) != 1 or ops[0] not in COMPARISONS:
-        problems.append(Problem(path, "a fact condition needs exactly one comparison",
-                                f"one of: {', '.join(COMPARISONS)}"))
+        problems.append(
+            Problem(
+                path,
+                "a fact condition needs exactly one comparison",
+                f"one of: {', '.join(COMPARISONS)}",
+            )
+        )
         return None
     op, value, name = ops[0], raw[ops[0]], raw["fact"]
     fact = _fact_for(name, scope)
     if fact is None:
         choices = [f.path for f in scope.item.items] if scope.item else list(scope.facts)
         where = f"a field of {scope.item.path} items" if scope.item else "a fact"
-        problems.append(Problem(f"{path}.fact", f"{name!r} is not {where}",
-                                did_you_mean(str(name), choices)
-                                or "see the fact vocabulary in docs/facts.md"))
+        problems.append(
+            Problem(
+                f"{path}.fact",
+                f"{name!r} is not {where}",
+                did_you_mean(str(name), choices) or "see the fact vocabulary in docs/facts.md",
+            )
+        )
         return None
     message = _check_value(fact, op, value)
     if message:
@@ -194,7 +224,7 @@ PRESENCE_ONLY = ("text", "date")
 
 def _plain_number(value: float) -> bool:
     """Whether JSON writes the float without an exponent (durable-rules crashes on those)."""
-    return value == 0 or "e" not in repr(value).lower() and "n" not in repr(value)
+    return value == 0 or ("e" not in repr(value).lower() and "n" not in repr(value))
 
 
 def _check_value(fact: Fact, op: str, value: Any) -> str | None:
@@ -219,7 +249,10 @@ def _check_scalar(fact: Fact, value: Any) -> str | None:
             return f"{value!r} is not a value of {fact.path}: {', '.join(fact.values)}"
         return None
     expected: dict[str, tuple[type, ...]] = {
-        "integer": (int,), "number": (int, float), "boolean": (bool,), "text": (str,),
+        "integer": (int,),
+        "number": (int, float),
+        "boolean": (bool,),
+        "text": (str,),
         "date": (str,),
     }
     kinds = expected.get(fact.kind, (str,))
@@ -249,7 +282,10 @@ def facts_named(condition: Condition) -> Iterator[str]:
 # ---------------------------------------------------------------- reference evaluation
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
 }
 
 
@@ -287,8 +323,7 @@ def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
             return any(_same(actual, v) for v in expected)
         if op == "not_in":
             return not any(_same(actual, v) for v in expected)
-        return actual is not None and not isinstance(actual, bool) \
-            and _ORDER[op](actual, expected)
+        return actual is not None and not isinstance(actual, bool) and _ORDER[op](actual, expected)
     if isinstance(condition, All):
         return all(evaluate(c, doc) for c in condition.items)
     if isinstance(condition, AnyOf):
@@ -341,8 +376,9 @@ def unstated_literal(path: str, target: Target) -> Any:
     return None if path in target.numeric else UNSTATED
 
 
-def compile_condition(condition: Condition, target: Target, negate: bool = False,
-                      item: str | None = None) -> dict[str, Any]:
+def compile_condition(
+    condition: Condition, target: Target, negate: bool = False, item: str | None = None
+) -> dict[str, Any]:
     """The condition (or its negation) as a durable-rules JSON expression.
 
     Negation is pushed down to the comparisons, since the engine has no boolean ``not``.
@@ -359,8 +395,9 @@ def compile_condition(condition: Condition, target: Target, negate: bool = False
     # any_item is "some item matches"; all_items "every item matches"; no_item "none does".
     # Negating one swaps "some" and "every" and negates the item condition.
     exists = (condition.kind == "any_item") != negate
-    inner = compile_condition(condition.where, target,
-                              (condition.kind == "all_items") == exists, item=condition.list)
+    inner = compile_condition(
+        condition.where, target, (condition.kind == "all_items") == exists, item=condition.list
+    )
     if exists:
         return {"$iany": {condition.list: inner}}
     # "every": true when the list is empty or unstated (the engine's $iall is false there)
@@ -376,8 +413,7 @@ _DR_ORDER = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _DR_FLIP = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 
 
-def _compile_compare(c: Compare, target: Target, negate: bool,
-                     item: str | None) -> dict[str, Any]:
+def _compile_compare(c: Compare, target: Target, negate: bool, item: str | None) -> dict[str, Any]:
     key = f"$i.{c.fact}" if item else c.fact
     unstated = unstated_literal(f"{item}[].{c.fact}" if item else c.fact, target)
     op, value = c.op, c.value

@@ -98,16 +98,18 @@ def compile_pack(pack: RulePack) -> dict[str, Any]:
     for i, d in enumerate(pack.derivations):
         definition[f"d{i}t"] = _rule(1, compile_condition(d.condition, target))
         if d.requires:
-            definition[f"d{i}u"] = _rule(1, compile_condition(d.condition, target, True),
-                                         _any_unstated(d.requires, target))
+            definition[f"d{i}u"] = _rule(
+                1, compile_condition(d.condition, target, True), _any_unstated(d.requires, target)
+            )
     for i, r in enumerate(pack.rules):
         when = None if r.when is None else compile_condition(r.when, target)
         if r.when is not None:
             definition[f"r{i}a"] = _rule(2, compile_condition(r.when, target, True))
         if r.requires:
             definition[f"r{i}u"] = _rule(2, when, _any_unstated(r.requires, target))
-        definition[f"r{i}n"] = _rule(2, when, _all_stated(r.requires, target),
-                                     compile_condition(r.condition, target, True))
+        definition[f"r{i}n"] = _rule(
+            2, when, _all_stated(r.requires, target), compile_condition(r.condition, target, True)
+        )
     return definition
 
 
@@ -139,12 +141,14 @@ class _Plan:
     def build(cls, used: set[str], vocabulary: Mapping[str, Any]) -> _Plan:
         scalars = tuple(
             (tuple(path.split(".")), _mode(vocabulary[path].kind))
-            for path in sorted(used) if path in vocabulary
+            for path in sorted(used)
+            if path in vocabulary
         )
         lists = []
         for lst in LISTS:
-            fields = tuple((f.path, _mode(f.kind)) for f in lst.items
-                           if f"{lst.path}[].{f.path}" in used)
+            fields = tuple(
+                (f.path, _mode(f.kind)) for f in lst.items if f"{lst.path}[].{f.path}" in used
+            )
             if lst.path in used:
                 lists.append((lst.path, fields))
         return cls(scalars, tuple(lists))
@@ -160,8 +164,10 @@ class _Plan:
                 target = target.setdefault(name, {})
             target[parts[-1]] = _convert(value, mode, parts)
         for name, fields in self.lists:
-            out[name] = [{f: _convert(item.get(f), mode, (name, f)) for f, mode in fields}
-                         for item in doc.get(name) or ()]
+            out[name] = [
+                {f: _convert(item.get(f), mode, (name, f)) for f, mode in fields}
+                for item in doc.get(name) or ()
+            ]
         return out
 
 
@@ -196,12 +202,20 @@ class DurableEngine:
         self._pack = pack
         self.definition = compile_pack(pack)
         vocabulary = pack.vocabulary
-        self._stage_one = _Plan.build(_used_paths(
-            [d.condition for d in pack.derivations], [p for d in pack.derivations
-                                                      for p in d.requires]), vocabulary)
-        self._stage_two = _Plan.build(_used_paths(
-            [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
-            [p for r in pack.rules for p in r.requires]), vocabulary)
+        self._stage_one = _Plan.build(
+            _used_paths(
+                [d.condition for d in pack.derivations],
+                [p for d in pack.derivations for p in d.requires],
+            ),
+            vocabulary,
+        )
+        self._stage_two = _Plan.build(
+            _used_paths(
+                [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
+                [p for r in pack.rules for p in r.requires],
+            ),
+            vocabulary,
+        )
         self._derived_paths = [d.sets for d in pack.derivations]
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
@@ -241,7 +255,7 @@ class DurableEngine:
             while action is not None:
                 self._started = True
                 message = action[1] if isinstance(action, tuple) else action
-                fired.append(message[2:message.index('"', 2)])
+                fired.append(message[2 : message.index('"', 2)])
                 action = _dr.complete_and_start_action(self._handle, state)
         except Exception as exc:
             raise AssessmentError(f"durable-rules failed in stage {stage}: {exc}") from exc
@@ -259,8 +273,9 @@ class DurableEngine:
             _dr.delete_state(self._handle, sid)
         except Exception as exc:
             if report:
-                raise AssessmentError(f"durable-rules could not delete session {sid}: {exc}") \
-                    from exc
+                raise AssessmentError(
+                    f"durable-rules could not delete session {sid}: {exc}"
+                ) from exc
 
     @staticmethod
     def _by_index(fired: list[str], kind: str, ids: list[str]) -> dict[int, str]:

@@ -15,8 +15,16 @@ __all__ = ["explain"]
 
 _LISTS = {lst.path: lst for lst in LISTS}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_OPS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥",
-        "in": "one of", "not_in": "none of"}
+_OPS = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "one of",
+    "not_in": "none of",
+}
 
 
 def _show(value: Any) -> str:
@@ -37,15 +45,24 @@ def _expected(c: Compare) -> str:
 
 
 def _negated(c: Compare) -> Compare:
-    flip = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le",
-            "in": "not_in", "not_in": "in"}
+    flip = {
+        "eq": "ne",
+        "ne": "eq",
+        "lt": "ge",
+        "ge": "lt",
+        "le": "gt",
+        "gt": "le",
+        "in": "not_in",
+        "not_in": "in",
+    }
     if c.op == "present":
         return Compare(c.fact, "present", not c.value)
     return Compare(c.fact, flip[c.op], c.value)
 
 
-def _false_leaves(c: Condition, doc: Mapping[str, Any], want: bool = True
-                  ) -> Iterator[tuple[Compare, str | None, int | None]]:
+def _false_leaves(
+    c: Condition, doc: Mapping[str, Any], want: bool = True
+) -> Iterator[tuple[Compare, str | None, int | None]]:
     """The comparisons that keep ``c`` from being ``want``: (leaf, list, item index)."""
     if isinstance(c, Compare):
         if evaluate(c, doc) is not want:
@@ -82,8 +99,9 @@ def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
     return tuple(s for s in fact.source if s.startswith("$")) if fact else ()
 
 
-def explain(rule: Rule, status: Status, doc: Mapping[str, Any],
-            vocabulary: Mapping[str, Fact]) -> Finding:
+def explain(
+    rule: Rule, status: Status, doc: Mapping[str, Any], vocabulary: Mapping[str, Fact]
+) -> Finding:
     """The finding for a rule with the status the engine gave it."""
     details: list[Detail] = []
     labels: list[str] = []
@@ -104,8 +122,13 @@ def explain(rule: Rule, status: Status, doc: Mapping[str, Any],
             label = item.get(spec.label)
             if label is not None and str(label) not in labels:
                 labels.append(str(label))
-            details.append(Detail(f"{spec.source}[{index}].{field.source[0]}",
-                                  _expected(leaf), item.get(leaf.fact)))
+            details.append(
+                Detail(
+                    f"{spec.source}[{index}].{field.source[0]}",
+                    _expected(leaf),
+                    item.get(leaf.fact),
+                )
+            )
     template = {
         Status.MET: rule.messages.met,
         Status.NOT_MET: rule.messages.not_met,
@@ -115,8 +138,16 @@ def explain(rule: Rule, status: Status, doc: Mapping[str, Any],
     paths = tuple(dict.fromkeys(d.path for d in details))
     gap = status in (Status.NOT_MET, Status.UNKNOWN)
     return Finding(
-        rule_id=rule.id, rule_version=rule.version, title=rule.title, test=rule.test,
-        features=rule.features, severity=rule.severity.value, status=status,
-        message=_fill(template, doc, labels), paths=paths, details=tuple(details),
-        remedy=rule.remedy if gap else None, sources=rule.sources,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        title=rule.title,
+        test=rule.test,
+        features=rule.features,
+        severity=rule.severity.value,
+        status=status,
+        message=_fill(template, doc, labels),
+        paths=paths,
+        details=tuple(details),
+        remedy=rule.remedy if gap else None,
+        sources=rule.sources,
     )

@@ -62,11 +62,19 @@ class FactList:
     get: Getter = attrs.field(repr=False, eq=False)
 
 
-_SPECIAL = frozenset({
-    DataCategory.HEALTH, DataCategory.ETHNICITY, DataCategory.RELIGION, DataCategory.POLITICAL,
-    DataCategory.TRADE_UNION, DataCategory.GENETIC, DataCategory.BIOMETRIC,
-    DataCategory.SEX_LIFE, DataCategory.SEXUAL_ORIENTATION,
-})
+_SPECIAL = frozenset(
+    {
+        DataCategory.HEALTH,
+        DataCategory.ETHNICITY,
+        DataCategory.RELIGION,
+        DataCategory.POLITICAL,
+        DataCategory.TRADE_UNION,
+        DataCategory.GENETIC,
+        DataCategory.BIOMETRIC,
+        DataCategory.SEX_LIFE,
+        DataCategory.SEXUAL_ORIENTATION,
+    }
+)
 _HEALTH_AND_CARE = frozenset({Sector.HEALTH, Sector.SOCIAL_CARE})
 
 
@@ -150,22 +158,29 @@ def _enum_kind(cls: type[Enum]) -> dict[str, Any]:
     return {"kind": cls.__name__, "values": _values(cls)}
 
 
-def _field(path: str, description: str, attr: str | None = None, kind: str = "text",
-           **extra: Any) -> Fact:
+def _field(
+    path: str, description: str, attr: str | None = None, kind: str = "text", **extra: Any
+) -> Fact:
     """A fact copied from one proposal field (``attr``, dotted, defaults to the path)."""
     attr = attr or path
-    return Fact(path, extra.pop("kind", kind), description, (f"$.{attr}",), _getter(attr),
-                **extra)
+    return Fact(path, extra.pop("kind", kind), description, (f"$.{attr}",), _getter(attr), **extra)
 
 
-def _derived(path: str, kind: str, description: str, source: tuple[str, ...],
-             get: Getter, **extra: Any) -> Fact:
+def _derived(
+    path: str, kind: str, description: str, source: tuple[str, ...], get: Getter, **extra: Any
+) -> Fact:
     return Fact(path, kind, description, source, get, **extra)
 
 
-def _item(name: str, kind: str, description: str, get: Getter | None = None,
-          source: str | None = None, **extra: Any) -> Fact:
-    getter = get or (lambda item, n=name: _plain(getattr(item, n)))
+def _item(
+    name: str,
+    kind: str,
+    description: str,
+    get: Getter | None = None,
+    source: str | None = None,
+    **extra: Any,
+) -> Fact:
+    getter: Getter = get or _getter(name)
     return Fact(name, kind, description, (source or name,), getter, **extra)
 
 
@@ -193,80 +208,172 @@ def _section_stated(section: str) -> Getter:
 
 LISTS: tuple[FactList, ...] = (
     FactList(
-        "data_items", "count.data_items", "$.data_items", "name",
+        "data_items",
+        "count.data_items",
+        "$.data_items",
+        "name",
         (
             _item("name", "text", "The item's name."),
-            _item("category", "DataCategory", "What kind of information it is.",
-                  values=_values(DataCategory)),
-            _item("special_category", "boolean",
-                  "Special category data (UK GDPR Art. 9), stated or implied by its category.",
-                  _is_special, "special_category"),
-            _item("criminal_offence", "boolean",
-                  "Criminal offence data (UK GDPR Art. 10), stated or implied by its category.",
-                  _is_criminal, "criminal_offence"),
-            _item("identifiability", "Identifiability", "How directly it identifies people.",
-                  values=_values(Identifiability)),
-            _item("justified", "boolean", "A justification for sharing the item is stated.",
-                  lambda i: i.justification is not None, "justification"),
-            _item("identifiability_reason_given", "boolean",
-                  "A reason for sharing it at this level of identifiability is stated.",
-                  lambda i: i.identifiability_reason is not None, "identifiability_reason"),
+            _item(
+                "category",
+                "DataCategory",
+                "What kind of information it is.",
+                values=_values(DataCategory),
+            ),
+            _item(
+                "special_category",
+                "boolean",
+                "Special category data (UK GDPR Art. 9), stated or implied by its category.",
+                _is_special,
+                "special_category",
+            ),
+            _item(
+                "criminal_offence",
+                "boolean",
+                "Criminal offence data (UK GDPR Art. 10), stated or implied by its category.",
+                _is_criminal,
+                "criminal_offence",
+            ),
+            _item(
+                "identifiability",
+                "Identifiability",
+                "How directly it identifies people.",
+                values=_values(Identifiability),
+            ),
+            _item(
+                "justified",
+                "boolean",
+                "A justification for sharing the item is stated.",
+                lambda i: i.justification is not None,
+                "justification",
+            ),
+            _item(
+                "identifiability_reason_given",
+                "boolean",
+                "A reason for sharing it at this level of identifiability is stated.",
+                lambda i: i.identifiability_reason is not None,
+                "identifiability_reason",
+            ),
         ),
         lambda p: p.data_items,
     ),
     FactList(
-        "benefits", "count.benefits", "$.benefits", "description",
+        "benefits",
+        "count.benefits",
+        "$.benefits",
+        "description",
         (
             _item("description", "text", "What the benefit is."),
-            _item("for_individuals", "boolean", "It benefits the individuals concerned.",
-                  lambda b: None if b.beneficiaries is None
-                  else Beneficiary.INDIVIDUALS in b.beneficiaries, "beneficiaries"),
-            _item("for_wider_public", "boolean", "It benefits the wider public.",
-                  lambda b: None if b.beneficiaries is None
-                  else Beneficiary.WIDER_PUBLIC in b.beneficiaries, "beneficiaries"),
-            _item("for_organisations", "boolean", "It benefits the organisations involved.",
-                  lambda b: None if b.beneficiaries is None
-                  else Beneficiary.ORGANISATIONS in b.beneficiaries, "beneficiaries"),
-            _item("measured", "boolean", "How the benefit will be measured is stated.",
-                  lambda b: b.measure is not None, "measure"),
-            _item("evidenced", "boolean", "Evidence for the benefit is given.",
-                  lambda b: b.evidence is not None, "evidence"),
+            _item(
+                "for_individuals",
+                "boolean",
+                "It benefits the individuals concerned.",
+                lambda b: (
+                    None if b.beneficiaries is None else Beneficiary.INDIVIDUALS in b.beneficiaries
+                ),
+                "beneficiaries",
+            ),
+            _item(
+                "for_wider_public",
+                "boolean",
+                "It benefits the wider public.",
+                lambda b: (
+                    None if b.beneficiaries is None else Beneficiary.WIDER_PUBLIC in b.beneficiaries
+                ),
+                "beneficiaries",
+            ),
+            _item(
+                "for_organisations",
+                "boolean",
+                "It benefits the organisations involved.",
+                lambda b: (
+                    None
+                    if b.beneficiaries is None
+                    else Beneficiary.ORGANISATIONS in b.beneficiaries
+                ),
+                "beneficiaries",
+            ),
+            _item(
+                "measured",
+                "boolean",
+                "How the benefit will be measured is stated.",
+                lambda b: b.measure is not None,
+                "measure",
+            ),
+            _item(
+                "evidenced",
+                "boolean",
+                "Evidence for the benefit is given.",
+                lambda b: b.evidence is not None,
+                "evidence",
+            ),
         ),
         lambda p: p.benefits,
     ),
     FactList(
-        "risks", "count.risks", "$.risks", "description",
+        "risks",
+        "count.risks",
+        "$.risks",
+        "description",
         (
             _item("description", "text", "What the risk is."),
-            _item("likelihood", "Likelihood", "Likelihood of harm.",
-                  values=_values(Likelihood)),
-            _item("severity", "Severity", "Severity of harm.",
-                  values=_values(Severity)),
-            _item("mitigated", "boolean", "At least one mitigation is stated.",
-                  lambda r: bool(r.mitigations), "mitigations"),
+            _item("likelihood", "Likelihood", "Likelihood of harm.", values=_values(Likelihood)),
+            _item("severity", "Severity", "Severity of harm.", values=_values(Severity)),
+            _item(
+                "mitigated",
+                "boolean",
+                "At least one mitigation is stated.",
+                lambda r: bool(r.mitigations),
+                "mitigations",
+            ),
         ),
         lambda p: p.risks,
     ),
     FactList(
-        "alternatives", "count.alternatives", "$.alternatives", "description",
+        "alternatives",
+        "count.alternatives",
+        "$.alternatives",
+        "description",
         (
             _item("description", "text", "The less intrusive option considered."),
-            _item("explained", "boolean", "Why it was rejected is stated.",
-                  lambda a: a.why_rejected is not None, "why_rejected"),
+            _item(
+                "explained",
+                "boolean",
+                "Why it was rejected is stated.",
+                lambda a: a.why_rejected is not None,
+                "why_rejected",
+            ),
         ),
         lambda p: p.alternatives,
     ),
     FactList(
-        "parties", "count.parties", "$.parties", "name",
+        "parties",
+        "count.parties",
+        "$.parties",
+        "name",
         (
             _item("name", "text", "The organisation's name."),
             _item("sector", "Sector", "Its sector.", values=_values(Sector)),
-            _item("provider", "boolean", "It provides data.",
-                  lambda p: None if p.roles is None else "provider" in p.roles, "roles"),
-            _item("recipient", "boolean", "It receives data.",
-                  lambda p: None if p.roles is None else "recipient" in p.roles, "roles"),
-            _item("controller_role", "ControllerRole", "Its role under UK GDPR.",
-                  values=_values(ControllerRole)),
+            _item(
+                "provider",
+                "boolean",
+                "It provides data.",
+                lambda p: None if p.roles is None else "provider" in p.roles,
+                "roles",
+            ),
+            _item(
+                "recipient",
+                "boolean",
+                "It receives data.",
+                lambda p: None if p.roles is None else "recipient" in p.roles,
+                "roles",
+            ),
+            _item(
+                "controller_role",
+                "ControllerRole",
+                "Its role under UK GDPR.",
+                values=_values(ControllerRole),
+            ),
             _item("private_contractor", "boolean", "It is a private contractor."),
         ),
         lambda p: p.parties,
@@ -278,106 +385,199 @@ _E = _enum_kind
 FACTS: tuple[Fact, ...] = (
     # purpose
     _field("purpose.statement", "The purpose as stated."),
-    _derived("purpose.statement_words", "integer", "Number of words in the purpose statement.",
-             ("$.purpose.statement",), lambda p: _words(_at(p, "purpose.statement"))),
-    _field("purpose.objectives_count", "Number of objectives listed.", "purpose.objectives",
-           kind="integer"),
-    _field("purpose.intended_outcomes_count", "Number of intended outcomes listed.",
-           "purpose.intended_outcomes", kind="integer"),
+    _derived(
+        "purpose.statement_words",
+        "integer",
+        "Number of words in the purpose statement.",
+        ("$.purpose.statement",),
+        lambda p: _words(_at(p, "purpose.statement")),
+    ),
+    _field(
+        "purpose.objectives_count",
+        "Number of objectives listed.",
+        "purpose.objectives",
+        kind="integer",
+    ),
+    _field(
+        "purpose.intended_outcomes_count",
+        "Number of intended outcomes listed.",
+        "purpose.intended_outcomes",
+        kind="integer",
+    ),
     _field("purpose.original_collection_purpose", "Why the data was first collected."),
-    _field("purpose.compatible_with_original", "The new use is stated to be compatible.",
-           kind="boolean"),
+    _field(
+        "purpose.compatible_with_original",
+        "The new use is stated to be compatible.",
+        kind="boolean",
+    ),
     _field("purpose.compatibility_reasoning", "Why the new use is compatible."),
     _field("purpose.limits_on_other_uses", "The stated limits on any other use."),
-    _field("purpose.onward_sharing", "Whether recipients may pass the data on.",
-           **_E(OnwardSharing)),
+    _field(
+        "purpose.onward_sharing", "Whether recipients may pass the data on.", **_E(OnwardSharing)
+    ),
     # parties
-    _derived("count.parties", "integer", "Number of parties.", ("$.parties",),
-             _count_of("parties")),
-    _derived("organisations.any_private_contractor", "boolean",
-             "A private contractor takes part.", ("$.parties",),
-             _over("parties", lambda ps: _any3(p.private_contractor for p in ps))),
-    _derived("organisations.any_health_or_care", "boolean",
-             "A health or social care organisation takes part.", ("$.parties",),
-             _over("parties", lambda ps: _any3(
-                 None if p.sector is None else p.sector in _HEALTH_AND_CARE for p in ps))),
+    _derived(
+        "count.parties", "integer", "Number of parties.", ("$.parties",), _count_of("parties")
+    ),
+    _derived(
+        "organisations.any_private_contractor",
+        "boolean",
+        "A private contractor takes part.",
+        ("$.parties",),
+        _over("parties", lambda ps: _any3(p.private_contractor for p in ps)),
+    ),
+    _derived(
+        "organisations.any_health_or_care",
+        "boolean",
+        "A health or social care organisation takes part.",
+        ("$.parties",),
+        _over(
+            "parties",
+            lambda ps: _any3(
+                None if p.sector is None else p.sector in _HEALTH_AND_CARE for p in ps
+            ),
+        ),
+    ),
     # data
-    _derived("count.data_items", "integer", "Number of data items.", ("$.data_items",),
-             _count_of("data_items")),
-    _derived("data.any_special_category", "boolean",
-             "Some item is special category data (Art. 9).", ("$.data_items",),
-             _over("data_items", lambda items: _any3(_is_special(i) for i in items))),
-    _derived("data.any_criminal_offence", "boolean",
-             "Some item is criminal offence data (Art. 10).", ("$.data_items",),
-             _over("data_items", lambda items: _any3(_is_criminal(i) for i in items))),
-    _derived("data.identified_count", "integer", "Number of items shared identified.",
-             ("$.data_items",), _over("data_items", lambda items: sum(
-                 i.identifiability is Identifiability.IDENTIFIED for i in items))),
+    _derived(
+        "count.data_items",
+        "integer",
+        "Number of data items.",
+        ("$.data_items",),
+        _count_of("data_items"),
+    ),
+    _derived(
+        "data.any_special_category",
+        "boolean",
+        "Some item is special category data (Art. 9).",
+        ("$.data_items",),
+        _over("data_items", lambda items: _any3(_is_special(i) for i in items)),
+    ),
+    _derived(
+        "data.any_criminal_offence",
+        "boolean",
+        "Some item is criminal offence data (Art. 10).",
+        ("$.data_items",),
+        _over("data_items", lambda items: _any3(_is_criminal(i) for i in items)),
+    ),
+    _derived(
+        "data.identified_count",
+        "integer",
+        "Number of items shared identified.",
+        ("$.data_items",),
+        _over(
+            "data_items",
+            lambda items: sum(i.identifiability is Identifiability.IDENTIFIED for i in items),
+        ),
+    ),
     # data subjects
     _field("subjects.description", "Whose data it is.", "data_subjects.description"),
-    _field("subjects.approximate_count", "About how many people's data.",
-           "data_subjects.approximate_count", kind="integer"),
-    _field("subjects.includes_children", "Children's data is included.",
-           "data_subjects.includes_children", kind="boolean"),
-    _field("subjects.children_justification", "Why children's data is needed.",
-           "data_subjects.children_justification"),
-    _field("subjects.includes_vulnerable", "Vulnerable people's data is included.",
-           "data_subjects.includes_vulnerable", kind="boolean"),
+    _field(
+        "subjects.approximate_count",
+        "About how many people's data.",
+        "data_subjects.approximate_count",
+        kind="integer",
+    ),
+    _field(
+        "subjects.includes_children",
+        "Children's data is included.",
+        "data_subjects.includes_children",
+        kind="boolean",
+    ),
+    _field(
+        "subjects.children_justification",
+        "Why children's data is needed.",
+        "data_subjects.children_justification",
+    ),
+    _field(
+        "subjects.includes_vulnerable",
+        "Vulnerable people's data is included.",
+        "data_subjects.includes_vulnerable",
+        kind="boolean",
+    ),
     # sharing
-    _field("sharing.method", "How data moves.", **_E(
-        SharingMethod)),
-    _field("sharing.frequency", "How often data moves.", **_E(
-        Frequency)),
+    _field("sharing.method", "How data moves.", **_E(SharingMethod)),
+    _field("sharing.frequency", "How often data moves.", **_E(Frequency)),
     _field("sharing.volume_records", "Number of records shared.", kind="integer"),
     _field("sharing.combines_datasets", "Datasets are matched or combined.", kind="boolean"),
-    _field("sharing.automated_decisions", "Automated decisions are made about people.",
-           kind="boolean"),
-    _field("sharing.systematic_monitoring", "People are systematically monitored.",
-           kind="boolean"),
+    _field(
+        "sharing.automated_decisions", "Automated decisions are made about people.", kind="boolean"
+    ),
+    _field("sharing.systematic_monitoring", "People are systematically monitored.", kind="boolean"),
     _field("sharing.innovative_technology", "Innovative technology is used.", kind="boolean"),
     # alternatives and consequences
-    _derived("count.alternatives", "integer", "Number of alternatives considered.",
-             ("$.alternatives",), _count_of("alternatives")),
+    _derived(
+        "count.alternatives",
+        "integer",
+        "Number of alternatives considered.",
+        ("$.alternatives",),
+        _count_of("alternatives"),
+    ),
     _field("consequences_of_not_sharing", "What happens if the data is not shared."),
     # benefits and risks
-    _derived("count.benefits", "integer", "Number of benefits stated.", ("$.benefits",),
-             _count_of("benefits")),
-    _derived("count.risks", "integer", "Number of risks stated.", ("$.risks",),
-             _count_of("risks")),
+    _derived(
+        "count.benefits",
+        "integer",
+        "Number of benefits stated.",
+        ("$.benefits",),
+        _count_of("benefits"),
+    ),
+    _derived("count.risks", "integer", "Number of risks stated.", ("$.risks",), _count_of("risks")),
     # legal basis
-    _field("legal.article_6", "The UK GDPR Art. 6 lawful basis.", "legal_basis.article_6",
-           **_E(Article6Basis)),
-    _field("legal.article_9_condition", "The UK GDPR Art. 9 condition.",
-           "legal_basis.article_9_condition",
-           **_E(Article9Condition)),
-    _field("legal.article_10_condition", "The Art. 10 / DPA 2018 Sch. 1 condition.",
-           "legal_basis.article_10_condition"),
-    _field("legal.statutory_gateway", "The statutory power or gateway relied on.",
-           "legal_basis.statutory_gateway"),
+    _field(
+        "legal.article_6",
+        "The UK GDPR Art. 6 lawful basis.",
+        "legal_basis.article_6",
+        **_E(Article6Basis),
+    ),
+    _field(
+        "legal.article_9_condition",
+        "The UK GDPR Art. 9 condition.",
+        "legal_basis.article_9_condition",
+        **_E(Article9Condition),
+    ),
+    _field(
+        "legal.article_10_condition",
+        "The Art. 10 / DPA 2018 Sch. 1 condition.",
+        "legal_basis.article_10_condition",
+    ),
+    _field(
+        "legal.statutory_gateway",
+        "The statutory power or gateway relied on.",
+        "legal_basis.statutory_gateway",
+    ),
     # governance
     _field("governance.accountable_owner", "The named accountable owner."),
-    _field("governance.dpia_status", "State of the DPIA.", **_E(
-        DpiaStatus)),
+    _field("governance.dpia_status", "State of the DPIA.", **_E(DpiaStatus)),
     _field("governance.dpia_reference", "Reference of the DPIA."),
     _field("governance.data_sharing_agreement", "Reference of the data sharing agreement."),
-    _field("governance.dpo_consulted", "The data protection officer was consulted.",
-           kind="boolean"),
-    _field("governance.caldicott_guardian_approved", "A Caldicott Guardian approved.",
-           kind="boolean"),
+    _field(
+        "governance.dpo_consulted", "The data protection officer was consulted.", kind="boolean"
+    ),
+    _field(
+        "governance.caldicott_guardian_approved", "A Caldicott Guardian approved.", kind="boolean"
+    ),
     _field("governance.review_date", "When the sharing will be reviewed.", kind="date"),
     _field("governance.evaluation_plan", "How outcomes will be evaluated."),
     # safeguards
     _field("safeguards.access_control", "Who may access the data, and how."),
-    _field("safeguards.security_measures_count", "Number of security measures listed.",
-           "safeguards.security_measures", kind="integer"),
-    _field("safeguards.setting", "Where recipients work with the data.", **_E(
-        Setting)),
+    _field(
+        "safeguards.security_measures_count",
+        "Number of security measures listed.",
+        "safeguards.security_measures",
+        kind="integer",
+    ),
+    _field("safeguards.setting", "Where recipients work with the data.", **_E(Setting)),
     _field("safeguards.retention_period", "How long data is kept (ISO 8601 period)."),
-    _derived("safeguards.retention_days", "integer",
-             "The retention period in days (a year as 365, a month as 30).",
-             ("$.safeguards.retention_period",),
-             lambda p: (lambda r: None if r is None else r.approx_days)(
-                 _at(p, "safeguards.retention_period"))),
+    _derived(
+        "safeguards.retention_days",
+        "integer",
+        "The retention period in days (a year as 365, a month as 30).",
+        ("$.safeguards.retention_period",),
+        lambda p: (lambda r: None if r is None else r.approx_days)(
+            _at(p, "safeguards.retention_period")
+        ),
+    ),
     _field("safeguards.deletion_method", "How data is deleted at the end."),
     _field("safeguards.audit_logging", "Access is logged for audit.", kind="boolean"),
     _field("safeguards.breach_procedure", "A breach procedure is in place.", kind="boolean"),
@@ -387,26 +587,42 @@ FACTS: tuple[Fact, ...] = (
     _field("transparency.privacy_notice", "Where the privacy notice is."),
     _field("transparency.register_entry", "The published register entry."),
     _field("transparency.purpose_published", "The purpose is published.", kind="boolean"),
-    _field("transparency.individuals_informed", "The people concerned are told.",
-           kind="boolean"),
+    _field("transparency.individuals_informed", "The people concerned are told.", kind="boolean"),
     _field("transparency.plain_language_summary", "A plain-language summary."),
     _field("transparency.challenge_route", "How people can question or challenge it."),
-    _field("transparency.engagement_done", "The public was engaged.",
-           "transparency.public_engagement.done", kind="boolean"),
-    _field("transparency.engagement_findings", "What public engagement found.",
-           "transparency.public_engagement.findings"),
+    _field(
+        "transparency.engagement_done",
+        "The public was engaged.",
+        "transparency.public_engagement.done",
+        kind="boolean",
+    ),
+    _field(
+        "transparency.engagement_findings",
+        "What public engagement found.",
+        "transparency.public_engagement.findings",
+    ),
     # resources
     _field("resources.cost_gbp", "Cost in pounds.", kind="number"),
     _field("resources.staff_days", "Staff time in days.", kind="number"),
     _field("resources.expected_savings_gbp", "Expected savings in pounds.", kind="number"),
     # sections: given with at least one field stated (true), or not (unstated; never false)
     *(
-        _derived(f"stated.{section}", "boolean",
-                 f"The {section.replace('_', ' ')} section is given with at least one field "
-                 "stated; unstated otherwise (never false).",
-                 (f"$.{section}",), _section_stated(section))
-        for section in ("purpose", "legal_basis", "governance", "safeguards", "transparency",
-                        "resources")
+        _derived(
+            f"stated.{section}",
+            "boolean",
+            f"The {section.replace('_', ' ')} section is given with at least one field "
+            "stated; unstated otherwise (never false).",
+            (f"$.{section}",),
+            _section_stated(section),
+        )
+        for section in (
+            "purpose",
+            "legal_basis",
+            "governance",
+            "safeguards",
+            "transparency",
+            "resources",
+        )
     ),
 )
 
@@ -433,7 +649,9 @@ def build_facts(proposal: Proposal) -> dict[str, Any]:
         target[parts[-1]] = get(proposal)
     for lst in LISTS:
         items = lst.get(proposal)
-        doc[lst.path] = [] if items is None else [
-            {field.path: field.get(item) for field in lst.items} for item in items
-        ]
+        doc[lst.path] = (
+            []
+            if items is None
+            else [{field.path: field.get(item) for field in lst.items} for item in items]
+        )
     return doc

@@ -18,8 +18,8 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from ._errors import Problem, ProposalError, did_you_mean
 from . import _model
+from ._errors import Problem, ProposalError, did_you_mean
 from ._model import InvalidFieldsError, Period, Proposal
 from ._yaml import YamlProblem, parse_document
 
@@ -29,8 +29,15 @@ Source = str | os.PathLike[str] | Mapping[str, Any] | Proposal
 
 
 def _describe(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
-             int: "a whole number", float: "a number", type(None): "nothing (null)"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a whole number",
+        float: "a number",
+        type(None): "nothing (null)",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -104,9 +111,12 @@ def _make_converter() -> cattrs.Converter:
                 try:
                     items.append(converter.structure(item, item_type))
                 except Exception as exc:  # collected with their index, like cattrs does
-                    exc.__notes__ = [*getattr(exc, "__notes__", []),
-                                     cattrs.errors.IterableValidationNote(
-                                         f"Structuring item {index}", index, item_type)]
+                    exc.__notes__ = [
+                        *getattr(exc, "__notes__", []),
+                        cattrs.errors.IterableValidationNote(
+                            f"Structuring item {index}", index, item_type
+                        ),
+                    ]
                     errors.append(exc)
             if errors:
                 raise IterableValidationError("While structuring a list", errors, t)
@@ -133,17 +143,20 @@ def _problems(exc: BaseException, path: str, cls: type | None) -> list[Problem]:
         return out
     if isinstance(exc, IterableValidationError):
         out = []
-        with_notes, without = exc.group_exceptions()
-        for sub, note in with_notes:
-            out.extend(_problems(sub, f"{path}[{note.index}]", None))
+        with_indices, without = exc.group_exceptions()
+        for sub, index_note in with_indices:
+            out.extend(_problems(sub, f"{path}[{index_note.index}]", None))
         for sub in without:
             out.extend(_problems(sub, path, None))
         return out
     if isinstance(exc, ForbiddenExtraKeysError):
         names = [f.name for f in attrs.fields(exc.cl)]
         return [
-            Problem(f"{path}.{key}", "unknown key",
-                    did_you_mean(key, names) or f"allowed keys: {', '.join(names)}")
+            Problem(
+                f"{path}.{key}",
+                "unknown key",
+                did_you_mean(key, names) or f"allowed keys: {', '.join(names)}",
+            )
             for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, InvalidFieldsError):
@@ -165,8 +178,15 @@ def proposal_from_dict(data: Any) -> Proposal:
     Raises :class:`ProposalError` listing every problem with its path.
     """
     if not isinstance(data, Mapping):
-        raise ProposalError([Problem("$", f"expected a mapping at the top level, got "
-                                          f"{_describe(data)}", "start the file with 'id:'")])
+        raise ProposalError(
+            [
+                Problem(
+                    "$",
+                    f"expected a mapping at the top level, got {_describe(data)}",
+                    "start the file with 'id:'",
+                )
+            ]
+        )
     bad_keys = [k for k in data if not isinstance(k, str)]
     if bad_keys:
         raise ProposalError([Problem("$", f"key {k!r} is not text") for k in bad_keys])
@@ -210,11 +230,13 @@ def load_proposal(source: Source) -> Proposal:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise ProposalError([Problem("$", f"cannot read the file: {reason}",
-                                         "check the path", str(path))]) from None
+            raise ProposalError(
+                [Problem("$", f"cannot read the file: {reason}", "check the path", str(path))]
+            ) from None
         return parse_proposal(text, str(path))
-    raise TypeError(f"load_proposal() takes a path, a mapping or a Proposal, "
-                    f"not {type(source).__name__}")
+    raise TypeError(
+        f"load_proposal() takes a path, a mapping or a Proposal, not {type(source).__name__}"
+    )
 
 
 def proposal_to_dict(proposal: Proposal) -> dict[str, Any]:
@@ -252,8 +274,9 @@ def _plain(value: Any) -> Any:
 
 
 def _model_classes() -> dict[type, tuple[str, ...]]:
-    classes = [c for c in vars(_model).values()
-               if isinstance(c, type) and attrs.has(c) and c is not Period]
+    classes = [
+        c for c in vars(_model).values() if isinstance(c, type) and attrs.has(c) and c is not Period
+    ]
     return {c: tuple(f.name for f in attrs.fields(c)) for c in classes}
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
 from collections.abc import Callable
+from enum import Enum, StrEnum
 from typing import Any
 
 import attrs
@@ -50,11 +50,8 @@ __all__ = [
 ]
 
 
-class _Vocabulary(str, Enum):
+class _Vocabulary(StrEnum):
     """A closed vocabulary; values are the strings used in proposal files."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class PartyRole(_Vocabulary):
@@ -276,7 +273,7 @@ class _Checked:
 
     def __attrs_post_init__(self) -> None:
         problems = []
-        for field in attrs.fields(type(self)):  # type: ignore[misc]
+        for field in attrs.fields(type(self)):  # type: ignore[arg-type]
             check: Check | None = field.metadata.get("check")
             value = getattr(self, field.name)
             message = check(value) if check is not None else None
@@ -288,8 +285,13 @@ class _Checked:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", bool: "true or false", int: "a whole number", float: "a number",
-             dt.date: "a date (YYYY-MM-DD)"}
+    names = {
+        str: "text",
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        dt.date: "a date (YYYY-MM-DD)",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -308,8 +310,9 @@ def _field(check: Check, required: bool = False) -> Any:
     return attrs.field(default=None, metadata={"check": optional_check})
 
 
-def _scalar(kind: type | tuple[type, ...], minimum: float | None = None,
-            maximum: float | None = None) -> Check:
+def _scalar(
+    kind: type | tuple[type, ...], minimum: float | None = None, maximum: float | None = None
+) -> Check:
     def check(value: Any) -> str | None:
         if not _is(kind, value):
             if isinstance(kind, type) and issubclass(kind, Enum):

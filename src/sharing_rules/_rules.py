@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -39,14 +39,11 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
-class RuleSeverity(str, Enum):
+class RuleSeverity(StrEnum):
     """How much a criterion counts."""
 
     BLOCKING = "blocking"  #: not met means the test is not met
     ADVISORY = "advisory"  #: not met is a condition to address
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @attrs.frozen(slots=True)
@@ -153,16 +150,37 @@ class RulePack:
 # --------------------------------------------------------------------------- loading
 
 _RULE_KEYS = {
-    "id": True, "version": True, "title": True, "test": True, "features": True,
-    "severity": True, "condition": True, "messages": True, "remedy": True, "sources": True,
-    "when": False, "requires": False, "examples": False,
+    "id": True,
+    "version": True,
+    "title": True,
+    "test": True,
+    "features": True,
+    "severity": True,
+    "condition": True,
+    "messages": True,
+    "remedy": True,
+    "sources": True,
+    "when": False,
+    "requires": False,
+    "examples": False,
 }
 _DERIVATION_KEYS = {
-    "id": True, "version": True, "sets": True, "description": True, "condition": True,
-    "sources": True, "requires": False,
+    "id": True,
+    "version": True,
+    "sets": True,
+    "description": True,
+    "condition": True,
+    "sources": True,
+    "requires": False,
 }
-_MANIFEST_KEYS = {"id": True, "version": True, "title": True, "description": True,
-                  "framework": False, "overrides": False}
+_MANIFEST_KEYS = {
+    "id": True,
+    "version": True,
+    "title": True,
+    "description": True,
+    "framework": False,
+    "overrides": False,
+}
 _OVERRIDE_KEYS = ("disable", "severity", "replace")
 
 
@@ -184,11 +202,16 @@ class _File:
 class _Collector:
     problems: list[Problem] = attrs.Factory(list)
 
-    def add(self, file: _File | None, path: str, message: str, hint: str | None = None,
-            rule: str | None = None) -> None:
+    def add(
+        self,
+        file: _File | None,
+        path: str,
+        message: str,
+        hint: str | None = None,
+        rule: str | None = None,
+    ) -> None:
         line = _line_for(file.lines, path) if file else None
-        self.problems.append(Problem(path, message, hint, file.name if file else None, line,
-                                     rule))
+        self.problems.append(Problem(path, message, hint, file.name if file else None, line, rule))
 
     def extend(self, file: _File, found: Iterable[Problem], rule: str | None) -> None:
         for p in found:
@@ -233,14 +256,25 @@ def _read(entry: Traversable | Path, label: str, collector: _Collector) -> _File
     return _File(label, data, _node_lines(yaml.compose(text, Loader=yaml.SafeLoader), "$", {}))
 
 
-def _check_keys(file: _File, raw: Mapping[str, Any], spec: Mapping[str, bool], path: str,
-                collector: _Collector, rule: str | None = None) -> bool:
+def _check_keys(
+    file: _File,
+    raw: Mapping[str, Any],
+    spec: Mapping[str, bool],
+    path: str,
+    collector: _Collector,
+    rule: str | None = None,
+) -> bool:
     ok = True
     for key in raw:
         if key not in spec:
             ok = False
-            collector.add(file, f"{path}.{key}", f"unknown key {key!r}",
-                          did_you_mean(str(key), spec) or f"keys: {', '.join(spec)}", rule)
+            collector.add(
+                file,
+                f"{path}.{key}",
+                f"unknown key {key!r}",
+                did_you_mean(str(key), spec) or f"keys: {', '.join(spec)}",
+                rule,
+            )
     for key, required in spec.items():
         if required and key not in raw:
             ok = False
@@ -258,8 +292,15 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _parse_requires(file: _File, raw: Any, path: str, vocabulary: Mapping[str, Fact],
-                    lists: Mapping[str, Any], collector: _Collector, rule: str) -> tuple[str, ...]:
+def _parse_requires(
+    file: _File,
+    raw: Any,
+    path: str,
+    vocabulary: Mapping[str, Fact],
+    lists: Mapping[str, Any],
+    collector: _Collector,
+    rule: str,
+) -> tuple[str, ...]:
     if raw is None:
         return ()
     names = _texts(raw)
@@ -273,13 +314,19 @@ def _parse_requires(file: _File, raw: Any, path: str, vocabulary: Mapping[str, F
         elif name in vocabulary:
             resolved.append(name)
         else:
-            collector.add(file, f"{path}[{index}]", f"{name!r} is not a fact",
-                          did_you_mean(name, [*vocabulary, *lists]), rule)
+            collector.add(
+                file,
+                f"{path}[{index}]",
+                f"{name!r} is not a fact",
+                did_you_mean(name, [*vocabulary, *lists]),
+                rule,
+            )
     return tuple(resolved)
 
 
-def _parse_rule(file: _File, raw: Any, path: str, scope: Scope, pack: str,
-                collector: _Collector) -> Rule | None:
+def _parse_rule(
+    file: _File, raw: Any, path: str, scope: Scope, pack: str, collector: _Collector
+) -> Rule | None:
     if not isinstance(raw, Mapping):
         collector.add(file, path, "a rule must be a mapping")
         return None
@@ -287,8 +334,13 @@ def _parse_rule(file: _File, raw: Any, path: str, scope: Scope, pack: str,
     ok = _check_keys(file, raw, _RULE_KEYS, path, collector, rule_id)
     if rule_id is not None and not _ID.match(rule_id):
         ok = False
-        collector.add(file, f"{path}.id", f"id {rule_id!r} must be lower-case letters, "
-                      "digits, '.', '-' or '_'", "e.g. proportionate.data-minimised", rule_id)
+        collector.add(
+            file,
+            f"{path}.id",
+            f"id {rule_id!r} must be lower-case letters, digits, '.', '-' or '_'",
+            "e.g. proportionate.data-minimised",
+            rule_id,
+        )
     for key in ("title", "remedy"):
         if key in raw and not _is_text(raw[key]):
             ok = False
@@ -296,61 +348,114 @@ def _parse_rule(file: _File, raw: Any, path: str, scope: Scope, pack: str,
     test = raw.get("test")
     if "test" in raw and test not in TESTS:
         ok = False
-        collector.add(file, f"{path}.test", f"unknown test {test!r}",
-                      did_you_mean(str(test), TESTS) or f"one of: {', '.join(TESTS)}", rule_id)
+        collector.add(
+            file,
+            f"{path}.test",
+            f"unknown test {test!r}",
+            did_you_mean(str(test), TESTS) or f"one of: {', '.join(TESTS)}",
+            rule_id,
+        )
     features = raw.get("features")
     if "features" in raw and not (
-        isinstance(features, list) and features
+        isinstance(features, list)
+        and features
         and all(type(f) is int and f in FEATURES for f in features)
     ):
         ok = False
-        collector.add(file, f"{path}.features", f"features must list numbers 1 to 5, got "
-                      f"{features!r}", None, rule_id)
+        collector.add(
+            file,
+            f"{path}.features",
+            f"features must list numbers 1 to 5, got {features!r}",
+            None,
+            rule_id,
+        )
     severity = raw.get("severity")
     if "severity" in raw and severity not in ("blocking", "advisory"):
         ok = False
-        collector.add(file, f"{path}.severity", f"unknown severity {severity!r}",
-                      did_you_mean(str(severity), ("blocking", "advisory"))
-                      or "blocking or advisory", rule_id)
+        collector.add(
+            file,
+            f"{path}.severity",
+            f"unknown severity {severity!r}",
+            did_you_mean(str(severity), ("blocking", "advisory")) or "blocking or advisory",
+            rule_id,
+        )
     sources = _texts(raw.get("sources"))
     if "sources" in raw and not sources:
         ok = False
-        collector.add(file, f"{path}.sources", "sources must be a non-empty list of texts",
-                      None, rule_id)
+        collector.add(
+            file, f"{path}.sources", "sources must be a non-empty list of texts", None, rule_id
+        )
     found: list[Problem] = []
-    condition = parse_condition(raw["condition"], scope, f"{path}.condition", found) \
-        if "condition" in raw else None
-    when = parse_condition(raw["when"], scope, f"{path}.when", found) \
-        if raw.get("when") is not None else None
+    condition = (
+        parse_condition(raw["condition"], scope, f"{path}.condition", found)
+        if "condition" in raw
+        else None
+    )
+    when = (
+        parse_condition(raw["when"], scope, f"{path}.when", found)
+        if raw.get("when") is not None
+        else None
+    )
     collector.extend(file, found, rule_id)
     ok = ok and not found
-    requires = _parse_requires(file, raw.get("requires"), f"{path}.requires", scope.facts,
-                               scope.lists, collector, rule_id or "?")
-    messages = _parse_messages(file, raw.get("messages"), f"{path}.messages", scope,
-                               condition, collector, rule_id)
-    examples = _parse_examples(file, raw.get("examples"), f"{path}.examples", collector,
-                               rule_id)
+    requires = _parse_requires(
+        file,
+        raw.get("requires"),
+        f"{path}.requires",
+        scope.facts,
+        scope.lists,
+        collector,
+        rule_id or "?",
+    )
+    messages = _parse_messages(
+        file, raw.get("messages"), f"{path}.messages", scope, condition, collector, rule_id
+    )
+    examples = _parse_examples(file, raw.get("examples"), f"{path}.examples", collector, rule_id)
     if not ok or condition is None or messages is None or examples is None or rule_id is None:
         return None
+    assert isinstance(test, str) and isinstance(features, list) and isinstance(severity, str)
     return Rule(
-        id=rule_id, version=str(raw["version"]), title=raw["title"].strip(), test=test,
-        features=tuple(features), severity=RuleSeverity(severity), condition=condition,
-        requires=requires, messages=messages, remedy=raw["remedy"].strip(),
-        sources=sources or (), when=when, examples=examples, pack=pack, file=file.name,
-        line=_line_for(file.lines, path), definition=raw,
+        id=rule_id,
+        version=str(raw["version"]),
+        title=raw["title"].strip(),
+        test=test,
+        features=tuple(features),
+        severity=RuleSeverity(severity),
+        condition=condition,
+        requires=requires,
+        messages=messages,
+        remedy=raw["remedy"].strip(),
+        sources=sources or (),
+        when=when,
+        examples=examples,
+        pack=pack,
+        file=file.name,
+        line=_line_for(file.lines, path),
+        definition=raw,
     )
 
 
-def _parse_messages(file: _File, raw: Any, path: str, scope: Scope,
-                    condition: Condition | None, collector: _Collector,
-                    rule: str | None) -> Messages | None:
+def _parse_messages(
+    file: _File,
+    raw: Any,
+    path: str,
+    scope: Scope,
+    condition: Condition | None,
+    collector: _Collector,
+    rule: str | None,
+) -> Messages | None:
     if not isinstance(raw, Mapping):
         if raw is not None:
-            collector.add(file, path, "messages must map met/not_met/unknown to texts", None,
-                          rule)
+            collector.add(file, path, "messages must map met/not_met/unknown to texts", None, rule)
         return None
-    ok = _check_keys(file, raw, {"met": True, "not_met": True, "unknown": True,
-                                 "not_applicable": False}, path, collector, rule)
+    ok = _check_keys(
+        file,
+        raw,
+        {"met": True, "not_met": True, "unknown": True, "not_applicable": False},
+        path,
+        collector,
+        rule,
+    )
     has_items = condition is not None and any("[]" in f for f in facts_named(condition))
     for key, text in raw.items():
         if not _is_text(text):
@@ -363,14 +468,17 @@ def _parse_messages(file: _File, raw: Any, path: str, scope: Scope,
             if name not in scope.facts:
                 ok = False
                 hint = did_you_mean(name, [*scope.facts, "items"]) or (
-                    "{items} needs a list condition" if name == "items" else None)
-                collector.add(file, f"{path}.{key}", f"placeholder {{{name}}} names no fact",
-                              hint, rule)
+                    "{items} needs a list condition" if name == "items" else None
+                )
+                collector.add(
+                    file, f"{path}.{key}", f"placeholder {{{name}}} names no fact", hint, rule
+                )
     return Messages(**raw) if ok else None
 
 
-def _parse_examples(file: _File, raw: Any, path: str, collector: _Collector,
-                    rule: str | None) -> tuple[Example, ...] | None:
+def _parse_examples(
+    file: _File, raw: Any, path: str, collector: _Collector, rule: str | None
+) -> tuple[Example, ...] | None:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -386,36 +494,68 @@ def _parse_examples(file: _File, raw: Any, path: str, collector: _Collector,
                 collector.add(file, where, "an example maps expect and proposal", None, rule)
             return None
         if item["expect"] not in STATUSES or not isinstance(item["proposal"], Mapping):
-            collector.add(file, where, f"expect must be one of {', '.join(STATUSES)} and "
-                          "proposal a mapping", None, rule)
+            collector.add(
+                file,
+                where,
+                f"expect must be one of {', '.join(STATUSES)} and proposal a mapping",
+                None,
+                rule,
+            )
             return None
         out.append(Example(item["expect"], item["proposal"]))
     return tuple(out)
 
 
-def _parse_derivation(file: _File, raw: Any, path: str, scope: Scope, pack: str,
-                      collector: _Collector) -> Derivation | None:
+def _parse_derivation(
+    file: _File, raw: Any, path: str, scope: Scope, pack: str, collector: _Collector
+) -> Derivation | None:
     if not isinstance(raw, Mapping):
         collector.add(file, path, "a derivation must be a mapping")
         return None
     did = raw.get("id") if isinstance(raw.get("id"), str) else None
     ok = _check_keys(file, raw, _DERIVATION_KEYS, path, collector, did)
     sets = raw.get("sets")
-    if "sets" in raw and (not isinstance(sets, str) or sets in scope.facts
-                          or sets.split(".")[0] in scope.lists):
+    if "sets" in raw and (
+        not isinstance(sets, str) or sets in scope.facts or sets.split(".")[0] in scope.lists
+    ):
         ok = False
-        collector.add(file, f"{path}.sets", f"{sets!r} must be a new fact path, not one of "
-                      "the vocabulary's", None, did)
+        collector.add(
+            file,
+            f"{path}.sets",
+            f"{sets!r} must be a new fact path, not one of the vocabulary's",
+            None,
+            did,
+        )
     found: list[Problem] = []
-    condition = parse_condition(raw["condition"], scope, f"{path}.condition", found) \
-        if "condition" in raw else None
+    condition = (
+        parse_condition(raw["condition"], scope, f"{path}.condition", found)
+        if "condition" in raw
+        else None
+    )
     collector.extend(file, found, did)
-    requires = _parse_requires(file, raw.get("requires"), f"{path}.requires", scope.facts,
-                               scope.lists, collector, did or "?")
+    requires = _parse_requires(
+        file,
+        raw.get("requires"),
+        f"{path}.requires",
+        scope.facts,
+        scope.lists,
+        collector,
+        did or "?",
+    )
     if not ok or found or condition is None or did is None:
         return None
-    return Derivation(did, str(raw["version"]), sets, str(raw["description"]), condition,
-                      requires, _texts(raw["sources"]) or (), pack, raw)
+    assert isinstance(sets, str)
+    return Derivation(
+        did,
+        str(raw["version"]),
+        sets,
+        str(raw["description"]),
+        condition,
+        requires,
+        _texts(raw["sources"]) or (),
+        pack,
+        raw,
+    )
 
 
 @attrs.define
@@ -429,13 +569,22 @@ def _open_pack(source: str | Path | Traversable, collector: _Collector) -> _Pack
     root: Traversable | Path = Path(source) if isinstance(source, str) else source
     label = str(source)
     if isinstance(root, Path) and root.is_file():
-        collector.problems.append(Problem("$", "a rule pack is a directory holding pack.yaml",
-                                          "pass the directory", label))
+        collector.problems.append(
+            Problem(
+                "$", "a rule pack is a directory holding pack.yaml", "pass the directory", label
+            )
+        )
         return None
     manifest_entry = root / "pack.yaml"
     if not manifest_entry.is_file():
-        collector.problems.append(Problem("$", "no pack.yaml in this directory",
-                                          "a pack needs a manifest named pack.yaml", label))
+        collector.problems.append(
+            Problem(
+                "$",
+                "no pack.yaml in this directory",
+                "a pack needs a manifest named pack.yaml",
+                label,
+            )
+        )
         return None
     manifest = _read(manifest_entry, f"{label}/pack.yaml", collector)
     if manifest is None:
@@ -459,8 +608,9 @@ def framework_source() -> Traversable:
     return resources.files("sharing_rules.rules") / "framework"
 
 
-def _parse_framework(file: _File, raw: Any, collector: _Collector) -> tuple[
-        dict[str, TestInfo], dict[int, FeatureInfo]] | None:
+def _parse_framework(
+    file: _File, raw: Any, collector: _Collector
+) -> tuple[dict[str, TestInfo], dict[int, FeatureInfo]] | None:
     if not isinstance(raw, Mapping) or set(raw) != {"tests", "features"}:
         collector.add(file, "$.framework", "framework must map 'tests' and 'features'")
         return None
@@ -475,8 +625,12 @@ def _parse_framework(file: _File, raw: Any, collector: _Collector) -> tuple[
         tests = {k: TestInfo(**v) for k, v in tests_raw.items()}
         features = {k: FeatureInfo(**v) for k, v in features_raw.items()}
     except TypeError as exc:
-        collector.add(file, "$.framework", f"invalid test or feature entry: {exc}",
-                      "each has name and description (features may add note)")
+        collector.add(
+            file,
+            "$.framework",
+            f"invalid test or feature entry: {exc}",
+            "each has name and description (features may add note)",
+        )
         return None
     return tests, features
 
@@ -509,8 +663,14 @@ def load_rules(
         scope = Scope({f.path: f for f in FACTS}, {lst.path: lst for lst in LISTS})
         for file in pack.rule_files:
             for index, raw in enumerate(_section(file, "derivations", collector)):
-                d = _parse_derivation(file, raw, f"$.derivations[{index}]", scope,
-                                      str(pack.manifest.get("id")), collector)
+                d = _parse_derivation(
+                    file,
+                    raw,
+                    f"$.derivations[{index}]",
+                    scope,
+                    str(pack.manifest.get("id")),
+                    collector,
+                )
                 if d is not None:
                     derivations.append(d)
     scope = Scope(_vocabulary(derivations), {lst.path: lst for lst in LISTS})
@@ -520,16 +680,20 @@ def load_rules(
         replace = _apply_manifest_overrides(pack, overrides, collector)
         for file in pack.rule_files:
             for index, raw in enumerate(_section(file, "rules", collector)):
-                rule = _parse_rule(file, raw, f"$.rules[{index}]", scope,
-                                   str(pack.manifest.get("id")), collector)
+                rule = _parse_rule(
+                    file, raw, f"$.rules[{index}]", scope, str(pack.manifest.get("id")), collector
+                )
                 if rule is None:
                     continue
                 if rule.id in rules and rule.id not in replace:
                     earlier = rules[rule.id]
-                    collector.add(file, f"$.rules[{index}].id", f"duplicate rule id {rule.id!r} "
-                                  f"(also in {earlier.file}:{earlier.line})",
-                                  "rename it, or list it under overrides.replace in pack.yaml",
-                                  rule.id)
+                    collector.add(
+                        file,
+                        f"$.rules[{index}].id",
+                        f"duplicate rule id {rule.id!r} (also in {earlier.file}:{earlier.line})",
+                        "rename it, or list it under overrides.replace in pack.yaml",
+                        rule.id,
+                    )
                     continue
                 rules[rule.id] = rule
     _check_derivation_ids(derivations, rules, collector)
@@ -541,10 +705,16 @@ def load_rules(
     components = tuple((str(p.manifest["id"]), str(p.manifest["version"])) for p in valid)
     digest = _digest(valid, effective, derivations)
     return RulePack(
-        id="+".join(c[0] for c in components), version=str(manifest["version"]),
-        title=str(manifest["title"]), description=str(manifest["description"]).strip(),
-        tests=tests, features=features, rules=tuple(sorted(effective, key=_rule_order)),
-        derivations=tuple(derivations), digest=digest, components=components,
+        id="+".join(c[0] for c in components),
+        version=str(manifest["version"]),
+        title=str(manifest["title"]),
+        description=str(manifest["description"]).strip(),
+        tests=tests,
+        features=features,
+        rules=tuple(sorted(effective, key=_rule_order)),
+        derivations=tuple(derivations),
+        digest=digest,
+        components=components,
     )
 
 
@@ -560,8 +730,12 @@ def _section(file: _File, key: str, collector: _Collector) -> Sequence[Any]:
         return ()
     if key == "rules":
         for extra in set(data) - {"rules", "derivations"}:
-            collector.add(file, f"$.{extra}", f"unknown key {extra!r}",
-                          did_you_mean(str(extra), ("rules", "derivations")))
+            collector.add(
+                file,
+                f"$.{extra}",
+                f"unknown key {extra!r}",
+                did_you_mean(str(extra), ("rules", "derivations")),
+            )
     value = data.get(key, [])
     if not isinstance(value, list):
         collector.add(file, f"$.{key}", f"{key} must be a list")
@@ -569,16 +743,21 @@ def _section(file: _File, key: str, collector: _Collector) -> Sequence[Any]:
     return value
 
 
-def _apply_manifest_overrides(pack: _Pack, overrides: dict[str, Any],
-                              collector: _Collector) -> set[str]:
+def _apply_manifest_overrides(
+    pack: _Pack, overrides: dict[str, Any], collector: _Collector
+) -> set[str]:
     raw = pack.manifest.get("overrides") or {}
     if not isinstance(raw, Mapping):
         collector.add(pack.file, "$.overrides", "overrides must be a mapping")
         return set()
     for key in raw:
         if key not in _OVERRIDE_KEYS:
-            collector.add(pack.file, f"$.overrides.{key}", f"unknown override {key!r}",
-                          did_you_mean(str(key), _OVERRIDE_KEYS))
+            collector.add(
+                pack.file,
+                f"$.overrides.{key}",
+                f"unknown override {key!r}",
+                did_you_mean(str(key), _OVERRIDE_KEYS),
+            )
     overrides["disable"].update(_texts(raw.get("disable", [])) or ())
     severity = raw.get("severity", {})
     if isinstance(severity, Mapping):
@@ -586,12 +765,18 @@ def _apply_manifest_overrides(pack: _Pack, overrides: dict[str, Any],
     return set(_texts(raw.get("replace", [])) or ())
 
 
-def _apply_overrides(rules: dict[str, Rule], overrides: Mapping[str, Any],
-                     collector: _Collector) -> list[Rule]:
+def _apply_overrides(
+    rules: dict[str, Rule], overrides: Mapping[str, Any], collector: _Collector
+) -> list[Rule]:
     for rule_id in sorted(overrides["disable"]):
         if rule_id not in rules:
-            collector.add(None, "disable", f"cannot disable {rule_id!r}: no such rule",
-                          did_you_mean(rule_id, rules), rule_id)
+            collector.add(
+                None,
+                "disable",
+                f"cannot disable {rule_id!r}: no such rule",
+                did_you_mean(rule_id, rules),
+                rule_id,
+            )
     out = []
     for rule in rules.values():
         if rule.id in overrides["disable"]:
@@ -599,30 +784,39 @@ def _apply_overrides(rules: dict[str, Rule], overrides: Mapping[str, Any],
         new = overrides["severity"].get(rule.id)
         if new is not None:
             if new not in ("blocking", "advisory"):
-                collector.add(None, "severity", f"unknown severity {new!r}",
-                              "blocking or advisory", rule.id)
+                collector.add(
+                    None, "severity", f"unknown severity {new!r}", "blocking or advisory", rule.id
+                )
                 continue
             rule = attrs.evolve(rule, severity=RuleSeverity(new))
         out.append(rule)
     for rule_id in overrides["severity"]:
         if rule_id not in rules:
-            collector.add(None, "severity", f"cannot change {rule_id!r}: no such rule",
-                          did_you_mean(rule_id, rules), rule_id)
+            collector.add(
+                None,
+                "severity",
+                f"cannot change {rule_id!r}: no such rule",
+                did_you_mean(rule_id, rules),
+                rule_id,
+            )
     return out
 
 
-def _check_derivation_ids(derivations: Sequence[Derivation], rules: Mapping[str, Rule],
-                          collector: _Collector) -> None:
+def _check_derivation_ids(
+    derivations: Sequence[Derivation], rules: Mapping[str, Rule], collector: _Collector
+) -> None:
     seen: set[str] = set()
     for d in derivations:
         if d.id in seen or d.id in rules or d.sets in seen:
-            collector.add(None, "derivations", f"duplicate derivation {d.id!r} or fact "
-                          f"{d.sets!r}", None, d.id)
+            collector.add(
+                None, "derivations", f"duplicate derivation {d.id!r} or fact {d.sets!r}", None, d.id
+            )
         seen.update((d.id, d.sets))
 
 
-def _digest(packs: Sequence[_Pack], rules: Sequence[Rule],
-            derivations: Sequence[Derivation]) -> str:
+def _digest(
+    packs: Sequence[_Pack], rules: Sequence[Rule], derivations: Sequence[Derivation]
+) -> str:
     """A digest of the effective content: manifests, rules after overrides, derivations."""
     content = {
         "packs": [p.manifest for p in packs],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 import attrs
@@ -28,9 +28,8 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 
-class _Value(str, Enum):
-    def __str__(self) -> str:
-        return self.value
+class _Value(StrEnum):
+    """A status value; its string is the value used in JSON."""
 
 
 class Status(_Value):
@@ -222,12 +221,13 @@ def decide(
         else:
             fstatus = FeatureStatus.DEMONSTRATED
         feature_results[number] = FeatureResult(number, name, fstatus, mine)
-    statuses = {r.status for r in test_results.values()}
-    advisory_gap = any(not f.blocking and f.status in (Status.NOT_MET, Status.UNKNOWN)
-                       for f in findings)
-    if TestStatus.NOT_MET in statuses:
+    test_statuses = {r.status for r in test_results.values()}
+    advisory_gap = any(
+        not f.blocking and f.status in (Status.NOT_MET, Status.UNKNOWN) for f in findings
+    )
+    if TestStatus.NOT_MET in test_statuses:
         outcome = Outcome.NOT_ACCEPTABLE
-    elif TestStatus.UNDETERMINED in statuses:
+    elif TestStatus.UNDETERMINED in test_statuses:
         outcome = Outcome.INSUFFICIENT_INFORMATION
     elif advisory_gap or any(
         r.status is not FeatureStatus.DEMONSTRATED for r in feature_results.values()

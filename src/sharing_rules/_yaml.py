@@ -38,7 +38,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -47,15 +47,16 @@ def parse_document(text: str, source: str | None = None) -> Any:
     if not text.strip():
         raise YamlProblem(Problem("$", "the document is empty", "write a mapping", source))
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         what = exc.problem or exc.context or "invalid YAML"
         raise YamlProblem(
-            Problem("$", f"invalid YAML{column}: {what}", "check indentation and quoting",
-                    source, line)
+            Problem(
+                "$", f"invalid YAML{column}: {what}", "check indentation and quoting", source, line
+            )
         ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem("$", f"invalid YAML: {exc}", None, source)) from None

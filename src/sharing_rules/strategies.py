@@ -126,10 +126,10 @@ _NAMES = (
 )
 
 
-def _clauses(min_size: int, max_size: int) -> SearchStrategy[str]:
-    """Plain sentences of whole clauses (each of at least five words): cheap to draw."""
-    parts = st.lists(st.sampled_from(_CLAUSES), min_size=min_size, max_size=max_size)
-    return parts.map(lambda ps: "; ".join(ps).capitalize() + ".")
+def _clauses(size: int) -> SearchStrategy[str]:
+    """Sentences of ``size`` clauses (each of at least eight words); cheap to draw."""
+    clause = st.sampled_from(_CLAUSES)
+    return st.tuples(*[clause] * size).map(lambda ps: "; ".join(ps).capitalize() + ".")
 
 
 def _non_blank(text: str) -> str:
@@ -138,7 +138,7 @@ def _non_blank(text: str) -> str:
 
 #: Any non-blank text, from plain sentences to arbitrary Unicode.
 _TEXT: SearchStrategy[str] = st.one_of(
-    st.sampled_from(_NAMES), _clauses(1, 1), st.text(min_size=1, max_size=24).map(_non_blank)
+    st.sampled_from(_NAMES), _clauses(1), st.text(min_size=1, max_size=24).map(_non_blank)
 )
 _IDS: SearchStrategy[str] = st.one_of(
     st.from_regex(r"DSP-20[0-9]{2}-[0-9]{3}", fullmatch=True), _TEXT
@@ -224,7 +224,7 @@ def alternatives() -> SearchStrategy[AlternativeOption]:
 
 def _purposes() -> SearchStrategy[Purpose]:
     return st.builds(
-        Purpose, statement=_maybe(st.one_of(_TEXT, _clauses(2, 5))),
+        Purpose, statement=_maybe(st.one_of(_TEXT, st.one_of(_clauses(2), _clauses(3)))),
         objectives=_maybe(_tuples(_TEXT)), intended_outcomes=_maybe(_tuples(_TEXT)),
         original_collection_purpose=_maybe(_TEXT),
         compatible_with_original=_maybe(st.booleans()),
@@ -319,8 +319,8 @@ _PUBLIC_SECTORS = tuple(s for s in Sector if s not in (Sector.PRIVATE, Sector.OT
 _SECURE_METHODS = (SharingMethod.SECURE_TRANSFER, SharingMethod.API,
                    SharingMethod.SHARED_PLATFORM, SharingMethod.SECURE_ENVIRONMENT)
 _NAME = st.sampled_from(_NAMES)
-_SENTENCE = _clauses(1, 2)
-_STATEMENT = _clauses(3, 5)
+_SENTENCE = _clauses(1)
+_STATEMENT = _clauses(3)
 
 
 def _notes(min_size: int = 1, max_size: int = 3) -> SearchStrategy[tuple[str, ...]]:
