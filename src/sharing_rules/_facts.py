@@ -146,6 +146,11 @@ def _is_criminal(item: Any) -> bool | None:
     return None if item.criminal_offence is None and item.category is None else False
 
 
+def _benefits(benefit: Any, who: Beneficiary) -> bool | None:
+    """Whether a benefit is for ``who``; unknown if it does not say who it is for."""
+    return None if benefit.beneficiaries is None else who in benefit.beneficiaries
+
+
 def _words(text: str | None) -> int | None:
     return None if text is None else len(text.split())
 
@@ -521,6 +526,22 @@ FACTS: tuple[Fact, ...] = (
         "Number of benefits stated.",
         ("$.benefits",),
         _count_of("benefits"),
+    ),
+    _derived(
+        "beneficiaries.individuals",
+        "boolean",
+        "Some benefit is for the individuals concerned; unknown if none is and some benefit "
+        "does not say who it is for.",
+        ("$.benefits",),
+        _over("benefits", lambda bs: _any3(_benefits(b, Beneficiary.INDIVIDUALS) for b in bs)),
+    ),
+    _derived(
+        "beneficiaries.wider_public",
+        "boolean",
+        "Some benefit is for the wider public; unknown if none is and some benefit does not "
+        "say who it is for.",
+        ("$.benefits",),
+        _over("benefits", lambda bs: _any3(_benefits(b, Beneficiary.WIDER_PUBLIC) for b in bs)),
     ),
     _derived("count.risks", "integer", "Number of risks stated.", ("$.risks",), _count_of("risks")),
     # legal basis

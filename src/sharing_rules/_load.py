@@ -21,7 +21,7 @@ from cattrs.errors import (
 from . import _model
 from ._errors import Problem, ProposalError, did_you_mean
 from ._model import InvalidFieldsError, Period, Proposal
-from ._yaml import YamlProblem, parse_document
+from ._yaml import YamlProblem, line_for, parse_with_lines
 
 __all__ = ["load_proposal", "parse_proposal", "proposal_from_dict", "proposal_to_dict"]
 
@@ -197,22 +197,23 @@ def proposal_from_dict(data: Any) -> Proposal:
         raise ProposalError(problems) from None
 
 
-def _with_source(err: ProposalError, source: str) -> ProposalError:
-    return ProposalError([attrs.evolve(p, source=p.source or source) for p in err.problems])
-
-
 def parse_proposal(text: str, source: str | None = None) -> Proposal:
-    """Read a proposal from YAML or JSON text. ``source`` names it in error messages."""
+    """Read a proposal from YAML or JSON text. ``source`` names it in error messages.
+
+    Problems carry the line they are on where the text shows it.
+    """
     try:
-        data = parse_document(text, source)
+        data, lines = parse_with_lines(text, source)
     except YamlProblem as exc:
         raise ProposalError([exc.problem]) from None
     try:
         return proposal_from_dict(data)
     except ProposalError as err:
-        if source is None:
-            raise
-        raise _with_source(err, source) from None
+        located = [
+            attrs.evolve(p, source=p.source or source, line=p.line or line_for(lines, p.path))
+            for p in err.problems
+        ]
+        raise ProposalError(located) from None
 
 
 def load_proposal(source: Source) -> Proposal:

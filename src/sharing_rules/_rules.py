@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import yaml
 
 from ._conditions import Condition, Scope, facts_named, parse_condition
 from ._errors import Problem, RuleError, did_you_mean
 from ._facts import FACTS, LISTS, Fact
-from ._yaml import YamlProblem, parse_document
+from ._yaml import YamlProblem, line_for, parse_with_lines
 
 __all__ = [
     "Derivation",
@@ -210,36 +209,12 @@ class _Collector:
         hint: str | None = None,
         rule: str | None = None,
     ) -> None:
-        line = _line_for(file.lines, path) if file else None
+        line = line_for(file.lines, path) if file else None
         self.problems.append(Problem(path, message, hint, file.name if file else None, line, rule))
 
     def extend(self, file: _File, found: Iterable[Problem], rule: str | None) -> None:
         for p in found:
             self.add(file, p.path, p.message, p.hint, rule)
-
-
-def _line_for(lines: Mapping[str, int], path: str) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
-
-
-def _node_lines(node: yaml.Node | None, path: str, out: dict[str, int]) -> dict[str, int]:
-    if node is None:
-        return out
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = f"{path}.{key.value}"
-            out[child] = key.start_mark.line + 1
-            _node_lines(value, child, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, value in enumerate(node.value):
-            _node_lines(value, f"{path}[{index}]", out)
-    return out
 
 
 def _read(entry: Traversable | Path, label: str, collector: _Collector) -> _File | None:
@@ -249,11 +224,11 @@ def _read(entry: Traversable | Path, label: str, collector: _Collector) -> _File
         collector.problems.append(Problem("$", f"cannot read: {exc}", None, label))
         return None
     try:
-        data = parse_document(text, label)
+        data, lines = parse_with_lines(text, label)
     except YamlProblem as exc:
         collector.problems.append(exc.problem)
         return None
-    return _File(label, data, _node_lines(yaml.compose(text, Loader=yaml.SafeLoader), "$", {}))
+    return _File(label, data, lines)
 
 
 def _check_keys(
@@ -430,7 +405,7 @@ def _parse_rule(
         examples=examples,
         pack=pack,
         file=file.name,
-        line=_line_for(file.lines, path),
+        line=line_for(file.lines, path),
         definition=raw,
     )
 

@@ -1,0 +1,249 @@
+"""Reports for people: text, Markdown and HTML say the same things, in order, safely."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from pathlib import Path
+
+import attrs
+import pytest
+
+import sharing_rules as sr
+from sharing_rules._render import (
+    OUTCOME_LABELS,
+    Report,
+    render_html,
+    render_markdown,
+    render_text,
+)
+from sharing_rules._verdict import Detail, Finding, PackInfo, Status, Verdict, decide
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate",
+         "responsible": "Responsible"}
+FEATURES = {1: "Better services", 2: "Wider public", 3: "Respects the individual",
+            4: "Public resources", 5: "Open and accountable"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def finding(rule_id: str, status: Status, *, test: str = "purposeful",
+            severity: str = "blocking", **changes: object) -> Finding:
+    base = Finding(
+        rule_id=rule_id, rule_version="1", title=f"Is {rule_id} satisfied?", test=test,
+        features=(3, 5), severity=severity, status=status, message=f"{rule_id} says why.",
+        paths=(f"$.{rule_id.split('.')[-1]}",), details=(),
+        remedy=f"Fix {rule_id}." if status in (Status.NOT_MET, Status.UNKNOWN) else None,
+        sources=("UK GDPR Art. 5",),
+    )
+    return attrs.evolve(base, **changes)
+
+
+def make_verdict(*findings: Finding) -> Verdict:
+    outcome, tests, features = decide(findings, TESTS, FEATURES)
+    return Verdict(outcome=outcome, tests=tests, features=features, findings=findings,
+                   derived={"dpia.required": True}, proposal_id="DSP-TEST-1",
+                   proposal_digest="sha256:" + "a" * 64,
+                   rule_pack=PackInfo("framework", "9.9.9", "sha256:" + "b" * 64),
+                   library_version="0.0.test")
+
+
+FAILING = make_verdict(
+    finding("p.met", Status.MET),
+    finding("p.fails", Status.NOT_MET, details=(
+        Detail("$.purpose.statement", "≥ 12", 4),
+        Detail("$.data_items[1].justification", "= yes", False),
+    )),
+    finding("q.advisory-unknown", Status.UNKNOWN, test="proportionate", severity="advisory"),
+    finding("r.blocking-unknown", Status.UNKNOWN, test="responsible",
+            paths=("dpia.required", "$.governance.dpia_status")),
+    finding("r.not-applicable", Status.NOT_APPLICABLE, test="responsible"),
+)
+HOSTILE = "<script>alert('x')</script> *bold* _it_ [link](http://evil) | pipe & `tick`"
+
+
+def hostile_verdict() -> Verdict:
+    return make_verdict(
+        finding("p.fails", Status.NOT_MET, message=HOSTILE, title=HOSTILE, remedy=HOSTILE,
+                sources=(HOSTILE,), details=(Detail("$.purpose.statement", HOSTILE,
+                                                    HOSTILE),)),
+        finding("q.unknown", Status.UNKNOWN, test="proportionate", message=HOSTILE),
+    )
+
+
+def order(text: str, *parts: str) -> list[int]:
+    positions = [text.index(part) for part in parts]
+    assert positions == sorted(positions), f"out of order: {parts}"
+    return positions
+
+
+# ---------------------------------------------------------------- text
+
+
+def test_text_gives_outcome_first_then_tests_features_unmet_missing_and_digests() -> None:
+    text = render_text(FAILING, title="A title", source="x.yaml")
+    assert FAILING.outcome is sr.Outcome.NOT_ACCEPTABLE
+    assert text.startswith("DSP-TEST-1: A title\nx.yaml\n\nOutcome: NOT ACCEPTABLE\n")
+    order(text, "Outcome:", "Tests", "Purposeful", "Proportionate", "Responsible",
+          "Key features", "1. Better services", "5. Open and accountable",
+          "Criteria not met (1)", "p.fails", "Information missing (2)",
+          "r.blocking-unknown", "q.advisory-unknown", "Rule pack: framework 9.9.9",
+          "sha256:" + "b" * 64, "Proposal digest: sha256:" + "a" * 64)
+    assert "$.purpose.statement: expected ≥ 12, found 4" in text
+    assert "$.data_items[1].justification: expected = yes, found no" in text
+    assert "What to do: Fix p.fails." in text
+    assert "State: dpia.required (derived), $.governance.dpia_status" in text
+    assert "p.met" not in text.split("Criteria not met")[1].split("Criteria:")[0]
+
+
+def test_text_colour_only_when_asked() -> None:
+    plain = render_text(FAILING, False)
+    coloured = render_text(FAILING, True)
+    assert not ANSI.search(plain)
+    assert ANSI.search(coloured)
+    assert ANSI.sub("", coloured) == plain
+
+
+def test_text_wraps_prose_but_not_paths() -> None:
+    long = "word " * 60
+    verdict = make_verdict(finding("p.fails", Status.NOT_MET, message=long,
+                                   paths=("$.a_very_long_path." + "x" * 100,)))
+    text = render_text(verdict)
+    assert max(len(line) for line in text.splitlines() if "word" in line) <= 88
+    assert "$.a_very_long_path." + "x" * 100 in text
+
+
+def test_a_passing_verdict_has_no_unmet_or_missing_section() -> None:
+    verdict = make_verdict(*(finding(f"{t}.ok", Status.MET, test=t) for t in TESTS))
+    text = render_text(verdict)
+    assert "Outcome: ACCEPTABLE\n" in text
+    assert "Criteria not met" not in text
+    assert "Information missing" not in text
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_report_is_deterministic(path: Path) -> None:
+    one, two = sr.assess(path), sr.assess(path)
+    for render in (render_text, render_markdown, render_html):
+        assert render(one) == render(two)  # type: ignore[operator]
+    assert OUTCOME_LABELS[one.outcome] in render_html(one)
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_has_the_sections_in_order() -> None:
+    md = render_markdown(FAILING, title="A title", source="x.yaml")
+    assert md.startswith("# Assessment of DSP-TEST-1: A title\n")
+    order(md, "**Outcome: Not acceptable.**", "## Tests", "| Purposeful | not met |",
+          "## Key features", "## Criteria not met (1)", "### `p.fails`",
+          "## Information missing (2)", "### `r.blocking-unknown`",
+          "### `q.advisory-unknown`", "## All criteria", "`p.met`",
+          "- Rule pack: `framework 9.9.9`", "- Proposal digest: `sha256:")
+    assert "| `$.purpose.statement` | ≥ 12 | 4 |" in md
+    assert "**What to do:** Fix p.fails." in md
+    assert "Information to state: `dpia.required (derived)`, `$.governance.dpia_status`" in md
+
+
+def test_markdown_escapes_text_from_proposals_and_rules() -> None:
+    md = render_markdown(hostile_verdict(), title=HOSTILE)
+    assert "<script>" not in md
+    assert "[link](http" not in md
+    assert r"\<script\>" in md
+    assert r"\*bold\*" in md
+    # Pipes cannot break a table row: every row has its four cells.
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert all(len(re.split(r"(?<!\\)\|", row)) - 2 in (3, 4) for row in rows)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+class _Parser(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in ("meta", "br", "!doctype"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> _Parser:
+    parser = _Parser()
+    parser.feed(page)
+    parser.close()
+    assert parser.stack == []
+    return parser
+
+
+def test_html_is_a_well_formed_self_contained_page() -> None:
+    page = render_html(FAILING, title="A title", source="x.yaml")
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    parsed = parse(page)
+    tags = {tag for tag, _ in parsed.tags}
+    assert "style" in tags
+    assert not tags & {"script", "link", "img", "iframe", "object"}
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_html_shows_outcome_tests_features_unmet_missing_and_digests() -> None:
+    page = render_html(FAILING, title="A title", source="x.yaml")
+    parsed = parse(page)
+    text = " ".join(" ".join(parsed.text).split())
+    order(text, "Outcome: Not acceptable", "Purposeful", "Proportionate", "Responsible",
+          "Key features", "Open and accountable", "Criteria not met (1)", "p.fails",
+          "Information missing (2)", "r.blocking-unknown", "All criteria",
+          "sha256:" + "b" * 64, "sha256:" + "a" * 64)
+    attributes = [a for _, a in parsed.tags]
+    assert {"data-outcome": "not_acceptable"}.items() <= next(
+        a for a in attributes if "data-outcome" in a).items()
+    assert {a["data-test"] for a in attributes if "data-test" in a} == set(TESTS)
+    unmet = {a["data-rule-id"] for a in attributes if a.get("data-status") == "not_met"}
+    assert unmet == {"p.fails"}
+    assert "<title>Assessment of DSP-TEST-1: A title: Not acceptable</title>" in page
+
+
+def test_html_escapes_all_text() -> None:
+    page = render_html(hostile_verdict(), title=HOSTILE, source=HOSTILE)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert 'href="http' not in page
+    parse(page)
+
+
+def test_html_for_several_proposals_is_one_page_with_an_index() -> None:
+    reports = [Report(FAILING, "First", "a.yaml"),
+               Report(attrs.evolve(FAILING, proposal_id="DSP-TEST-2"), "Second", "b.yaml")]
+    page = render_html(reports)
+    parse(page)
+    assert page.count("<!DOCTYPE html>") == 1
+    assert "2 proposals assessed" in page
+    assert 'href="#proposal-1"' in page and 'id="proposal-2"' in page
+    assert "DSP-TEST-2: Second" in page
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_report_names_its_unmet_criteria(path: Path) -> None:
+    verdict = sr.assess(path)
+    page = render_html(verdict)
+    md = render_markdown(verdict)
+    text = render_text(verdict)
+    for finding_ in verdict.unmet:
+        assert f'data-rule-id="{finding_.rule_id}" data-status="not_met"' in page
+        assert f"### `{finding_.rule_id}`" in md
+        assert finding_.rule_id in text
+    for test in verdict.tests.values():
+        assert test.name in page and test.name in md and test.name in text
