@@ -16,5 +16,8 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 def test_python_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
-    for block in BLOCK.findall(page.read_text(encoding="utf-8")):
-        exec(compile(block, str(page), "exec"), namespace)  # noqa: S102 - our own docs
+    text = page.read_text(encoding="utf-8")
+    for match in BLOCK.finditer(text):
+        line = text.count("\n", 0, match.start(1))  # so tracebacks show the page's lines
+        code = compile("\n" * line + match.group(1), str(page), "exec")
+        exec(code, namespace)  # noqa: S102 - our own docs

@@ -166,3 +166,11 @@ def test_the_period_pattern_accepts_iso_periods_the_model_reads(period: str) -> 
 @given(proposal_dicts())
 def test_every_document_the_loader_writes_validates(document: dict[str, Any]) -> None:
     assert errors(PROPOSAL, as_json(copy.deepcopy(document))) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(proposal_dicts(valid=False))
+def test_the_schema_rejects_every_document_the_loader_rejects(document: dict[str, Any]) -> None:
+    with pytest.raises(sr.ProposalError):
+        sr.proposal_from_dict(copy.deepcopy(document))
+    assert errors(PROPOSAL, as_json(copy.deepcopy(document))) != []
