@@ -505,7 +505,8 @@ def test_init_writes_a_template_that_loads(tmp_path: Path) -> None:
     result = run("init", target)
     assert result.exit_code == 0
     text = target.read_text(encoding="utf-8")
-    assert text == proposal_template()
+    assert text == proposal_template(str(target))
+    assert f"sharing-rules assess {target}" in text
     proposal = sr.load_proposal(target)
     assert proposal.purpose is None  # nothing but id and title is stated yet
     assert text.count("\n#") > 50  # commented throughout

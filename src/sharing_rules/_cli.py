@@ -441,7 +441,7 @@ def init(path: str) -> None:
     explanation: delete the # in front of a field and fill it in. An existing file is
     never overwritten.
     """
-    text = proposal_template()
+    text = proposal_template() if path == "-" else proposal_template(path)
     if path == "-":
         click.echo(text, nl=False)
         return
@@ -488,8 +488,8 @@ def _wrap_comments(text: str, width: int = 88) -> str:
     return "\n".join(lines) + "\n"
 
 
-def proposal_template() -> str:
-    """The commented template that ``sharing-rules init`` writes.
+def proposal_template(path: str = "proposal.yaml") -> str:
+    """The commented template that ``sharing-rules init`` writes (to ``path``).
 
     As written it loads (only ``id`` and ``title`` are stated). Deleting the ``#`` that
     sits directly against a key states that field with its example value.
@@ -498,7 +498,7 @@ def proposal_template() -> str:
         "Sector", "ControllerRole", "OnwardSharing", "DataCategory", "Identifiability",
         "SharingMethod", "Frequency", "Beneficiary", "Likelihood", "Severity", "Article6Basis",
         "Article9Condition", "DpiaStatus", "Setting", "PartyRole")}
-    return _wrap_comments(_TEMPLATE.format(**names, version=__version__))
+    return _wrap_comments(_TEMPLATE.format(**names, version=__version__, path=path))
 
 
 _TEMPLATE = """\
@@ -514,7 +514,7 @@ _TEMPLATE = """\
 # - Text in <angle brackets> is a placeholder to replace.
 # - Stating false, or an empty list [], is information ("no", "none"); leaving a field
 #   out means "not stated".
-# - Check it with: sharing-rules assess {{this file}}
+# - Check it with: sharing-rules assess {path}
 #   The format as a JSON Schema: sharing-rules schema proposal
 
 # A reference for the proposal, such as its number in your data sharing register.
