@@ -21,7 +21,7 @@ from . import _model
 from ._assess import Assessor
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
-from ._load import load_proposal, parse_proposal
+from ._load import load_proposal, parse_proposal, proposal_to_dict
 from ._model import Proposal
 from ._render import OUTCOME_LABELS, Report, render_html, render_markdown, render_text
 from ._rules import RulePack, framework_source, load_rules
@@ -156,6 +156,7 @@ class _Result:
     report: Report | None
     code: int
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
@@ -173,8 +174,25 @@ def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
                        f"{name}: internal error, so no verdict is given "
                        f"({type(err).__name__}: {err}); please report it")
     source = "<stdin>" if name == "-" else name
+    warnings = tuple(f"{source}: {path} still holds the template placeholder {text}"
+                     for path, text in _placeholders(proposal_to_dict(proposal), "$"))
     return _Result(name, Report(verdict, proposal.title, source),
-                   exit_code(verdict.outcome, strict))
+                   exit_code(verdict.outcome, strict), warnings=warnings)
+
+
+_PLACEHOLDER = re.compile(r"^<(?!https?:|mailto:)[^<>]*>$")
+
+
+def _placeholders(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Text left as an ``init`` template placeholder (``<...>``), with its path."""
+    if isinstance(value, str) and _PLACEHOLDER.match(value.strip()):
+        yield path, value.strip()
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _placeholders(child, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _placeholders(child, f"{path}[{index}]")
 
 
 def _render_one(fmt: str, report: Report, color: bool) -> str:
@@ -248,15 +266,17 @@ def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[s
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     results: list[_Result] = []
     held: list[str] = []
-    errors: list[str] = []
+    held_notes: list[str] = []
     with stream as out:
         for result in _results(assessor, files, strict, progress):
             results.append(result)
-            if result.error:
-                if progress:
-                    errors.append(result.error)
-                else:
-                    _echo_error(result.error)
+            notes = [*(f"warning: {w}" for w in result.warnings),
+                     *([f"error: {result.error}"] if result.error else [])]
+            if progress:
+                held_notes += notes
+            else:
+                for note in notes:
+                    click.echo(note, err=True)
             if result.report is None or fmt == "html":
                 continue
             text = _render_one(fmt, result.report, color)
@@ -266,8 +286,8 @@ def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[s
                 held.append(text)
             else:
                 click.echo(text, out, nl=False, color=color)
-        for message in errors:
-            _echo_error(message)
+        for note in held_notes:
+            click.echo(note, err=True)
         reports = [r.report for r in results if r.report is not None]
         if fmt == "html" and reports:
             held = [render_html(reports)]
@@ -275,10 +295,6 @@ def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[s
             held.append("\n" + _summary(results))
         click.echo("".join(held), out, nl=False, color=color)
     raise SystemExit(_worst(r.code for r in results))
-
-
-def _echo_error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
 
 
 # ---------------------------------------------------------------- rules
