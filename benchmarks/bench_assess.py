@@ -104,8 +104,11 @@ class _PlainEngine:
             for d in pack.derivations
         ]
         self.rules = [
-            (None if r.when is None else _closure(r.when), [_split(p) for p in r.requires],
-             _closure(r.condition))
+            (
+                None if r.when is None else _closure(r.when),
+                [_split(p) for p in r.requires],
+                _closure(r.condition),
+            )
             for r in pack.rules
         ]
 

@@ -8,7 +8,8 @@ A condition is one of::
     {fact: PATH, present: true|false}
     {any_item|all_items|no_item: LIST, where: c}   (inside, ``fact:`` names an item field)
 
-Semantics are two-valued over a fact document in which unstated facts are ``None``: a
+This module checks and evaluates conditions; ``_compile`` turns them into durable-rules
+expressions. Semantics are two-valued over a fact document in which unstated facts are ``None``: a
 comparison with an unstated fact is false (so ``ne`` and ``not_in`` are true), ``all_items``
 of an empty or unstated list is true, ``any_item`` of it false. Rules turn "unstated" into
 *unknown* separately, through their ``requires`` list.
@@ -26,7 +27,8 @@ from ._errors import Problem, did_you_mean
 from ._facts import Fact, FactList
 
 __all__ = [
-    "UNSTATED",
+    "NUMERIC",
+    "PRESENCE_ONLY",
     "All",
     "AnyOf",
     "Compare",
@@ -34,9 +36,9 @@ __all__ = [
     "Not",
     "Quantified",
     "Scope",
-    "Target",
-    "compile_condition",
     "evaluate",
+    "facts_named",
+    "lookup",
     "parse_condition",
 ]
 
@@ -216,7 +218,7 @@ def _parse_compare(
     return Compare(fact.path, op, value)
 
 
-_NUMERIC = ("integer", "number")
+NUMERIC = ("integer", "number")
 #: Kinds rules may only test for presence: free text is not matched against values, so the
 #: engine's copy of the facts carries only whether it is stated.
 PRESENCE_ONLY = ("text", "date")
@@ -236,7 +238,7 @@ def _check_value(fact: Fact, op: str, value: Any) -> str | None:
         return next(filter(None, (_check_scalar(fact, v) for v in value)), None)
     if fact.kind in PRESENCE_ONLY:
         return f"{fact.path} is free {fact.kind}: test it with 'present: true' or 'present: false'"
-    if op in ("lt", "le", "gt", "ge") and fact.kind not in _NUMERIC:
+    if op in ("lt", "le", "gt", "ge") and fact.kind not in NUMERIC:
         return f"{op} compares numbers, but {fact.path} is {fact.kind}"
     return _check_scalar(fact, value)
 
@@ -337,97 +339,3 @@ def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
     if condition.kind == "all_items":
         return all(hits)
     return not any(hits)
-
-
-def failing_items(condition: Condition, doc: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
-    """For each list quantifier, the (list, index) of the items that make it false."""
-    if isinstance(condition, All | AnyOf):
-        for item in condition.items:
-            yield from failing_items(item, doc)
-    elif isinstance(condition, Not):
-        yield from failing_items(condition.item, doc)
-    elif isinstance(condition, Quantified):
-        items = lookup(doc, condition.list) or []
-        want = condition.kind == "all_items"
-        for index, item in enumerate(items):
-            if evaluate(condition.where, item) is not want:
-                yield condition.list, index
-
-
-# ------------------------------------------------------------- durable-rules compilation
-
-#: How the engine's copy of the fact document marks an unstated non-numeric fact. With it,
-#: "differs from v" is one ``$neq`` test (null would need "null or differs", and the engine
-#: caps a rule at 31 expression entries). Numeric facts keep null, since the engine orders
-#: this string against numbers.
-UNSTATED = "\u2205unstated\u2205"
-
-
-@attrs.frozen(slots=True)
-class Target:
-    """What compilation needs to know about the facts: list counts and numeric paths."""
-
-    counts: Mapping[str, str]
-    numeric: frozenset[str]  #: numeric fact paths, item fields as ``list[].field``
-
-
-def unstated_literal(path: str, target: Target) -> Any:
-    """The value an unstated fact has in the engine's document."""
-    return None if path in target.numeric else UNSTATED
-
-
-def compile_condition(
-    condition: Condition, target: Target, negate: bool = False, item: str | None = None
-) -> dict[str, Any]:
-    """The condition (or its negation) as a durable-rules JSON expression.
-
-    Negation is pushed down to the comparisons, since the engine has no boolean ``not``.
-    ``item`` names the list whose items a ``where`` condition reads.
-    """
-    if isinstance(condition, Compare):
-        return _compile_compare(condition, target, negate, item)
-    if isinstance(condition, Not):
-        return compile_condition(condition.item, target, not negate, item)
-    if isinstance(condition, All | AnyOf):
-        parts = [compile_condition(c, target, negate, item) for c in condition.items]
-        conjunction = isinstance(condition, All) != negate
-        return _join("$and" if conjunction else "$or", parts)
-    # any_item is "some item matches"; all_items "every item matches"; no_item "none does".
-    # Negating one swaps "some" and "every" and negates the item condition.
-    exists = (condition.kind == "any_item") != negate
-    inner = compile_condition(
-        condition.where, target, (condition.kind == "all_items") == exists, item=condition.list
-    )
-    if exists:
-        return {"$iany": {condition.list: inner}}
-    # "every": true when the list is empty or unstated (the engine's $iall is false there)
-    count = target.counts[condition.list]
-    return _join("$or", [{count: None}, {count: 0}, {"$iall": {condition.list: inner}}])
-
-
-def _join(op: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
-    return parts[0] if len(parts) == 1 else {op: parts}
-
-
-_DR_ORDER = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
-_DR_FLIP = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
-
-
-def _compile_compare(c: Compare, target: Target, negate: bool, item: str | None) -> dict[str, Any]:
-    key = f"$i.{c.fact}" if item else c.fact
-    unstated = unstated_literal(f"{item}[].{c.fact}" if item else c.fact, target)
-    op, value = c.op, c.value
-    if op == "present":
-        return {"$neq": {key: unstated}} if value != negate else {key: unstated}
-    if op in ("ne", "not_in"):
-        op, negate = ("eq" if op == "ne" else "in"), not negate
-    if op == "eq":
-        value = (value,)
-    if op in ("eq", "in"):
-        if not negate:
-            return _join("$or", [{key: v} for v in value])
-        differs = _join("$and", [{"$neq": {key: v}} for v in value])
-        return differs if unstated is not None else _join("$or", [{key: None}, differs])
-    if not negate:
-        return {_DR_ORDER[op]: {key: value}}
-    return _join("$or", [{key: None}, {_DR_ORDER[_DR_FLIP[op]]: {key: value}}])

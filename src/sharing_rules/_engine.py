@@ -12,15 +12,22 @@ rather than through ``durable.engine.Host`` because the host:
 Each assessment is one session (a fresh ``sid``) with two facts:
 
 1. stage 1, the facts derivations read: the engine fires ``d<i>t`` (the derivation holds)
-   or ``d<i>u`` (it does not and a fact it requires is unstated);
-2. stage 2, the whole fact document plus the derived facts: the engine fires ``r<i>a``
-   (not applicable), ``r<i>u`` (unknown) or ``r<i>n`` (not met). A criterion for which
-   none fires is met.
+   or ``d<i>f`` (it does not, and every fact it requires is stated); if neither fires, the
+   derived fact is unknown;
+2. stage 2, the facts the criteria read plus the derived facts: the engine fires
+   ``r<i>a`` (not applicable), ``r<i>m`` (met) or ``r<i>n`` (not met). A criterion for
+   which none fires is unknown: silence can only ever mean "unknown", never "met".
 
-A sentinel rule per stage always fires; if it does not, or a criterion fires twice, the
-assessment fails closed with :class:`AssessmentError`. The session is deleted afterwards.
+Each rule's ``$or`` branches are separate paths in the engine's network, so a rule can
+fire once per matching branch; only conflicting statuses for one criterion are an error.
+Requiring facts is a conjunction ("all stated") for that reason: "some unstated" would be
+an ``$or`` firing once per unstated fact.
 
-Two engine defects in durable-rules 2.0.28 shape this module:
+A sentinel rule per stage always fires; if it does not, or a criterion gets two statuses,
+the assessment fails closed with :class:`AssessmentError`. The session is deleted
+afterwards. How the pack is compiled is in ``_compile``.
+
+Two engine defects in durable-rules 2.0.28 shape this module (more in ``_compile``):
 
 * ``delete_state`` frees two pointers of the session (``context.messages`` and
   ``context.stateFact``) that are only initialised when an action starts; deleting a
@@ -41,153 +48,19 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import durable_rules_engine as _dr
 
-from ._conditions import (
-    PRESENCE_ONLY,
-    UNSTATED,
-    Target,
-    compile_condition,
-    facts_named,
-    unstated_literal,
-)
+from ._compile import Plan, compile_pack, target_for
 from ._errors import AssessmentError
-from ._facts import LISTS
 from ._reference import with_derived
 from ._rules import RulePack
 from ._verdict import Status
-
-_NUMERIC = ("integer", "number")
 
 __all__ = ["DurableEngine"]
 
 _CREATE_LOCK = threading.Lock()
 _names = itertools.count()
-_STATUS = {"a": Status.NOT_APPLICABLE, "u": Status.UNKNOWN, "n": Status.NOT_MET}
-
-
-def _rule(stage: int, *parts: dict[str, Any] | None) -> dict[str, Any]:
-    terms = [{"stage": stage}, *(p for p in parts if p is not None)]
-    return {"all": [{"m": {"$and": terms} if len(terms) > 1 else terms[0]}]}
-
-
-def _any_unstated(paths: tuple[str, ...], target: Target) -> dict[str, Any]:
-    terms = [{path: unstated_literal(path, target)} for path in paths]
-    return terms[0] if len(terms) == 1 else {"$or": terms}
-
-
-def _all_stated(paths: tuple[str, ...], target: Target) -> dict[str, Any] | None:
-    if not paths:
-        return None
-    terms = [{"$neq": {path: unstated_literal(path, target)}} for path in paths]
-    return terms[0] if len(terms) == 1 else {"$and": terms}
-
-
-def _target(pack: RulePack) -> Target:
-    numeric = {path for path, fact in pack.vocabulary.items() if fact.kind in _NUMERIC}
-    for lst in LISTS:
-        numeric.update(f"{lst.path}[].{f.path}" for f in lst.items if f.kind in _NUMERIC)
-    return Target({lst.path: lst.count for lst in LISTS}, frozenset(numeric))
-
-
-def compile_pack(pack: RulePack) -> dict[str, Any]:
-    """The durable-rules ruleset definition (JSON-able) for a pack."""
-    target = _target(pack)
-    definition: dict[str, Any] = {"s1": _rule(1), "s2": _rule(2)}
-    for i, d in enumerate(pack.derivations):
-        definition[f"d{i}t"] = _rule(1, compile_condition(d.condition, target))
-        if d.requires:
-            definition[f"d{i}u"] = _rule(
-                1, compile_condition(d.condition, target, True), _any_unstated(d.requires, target)
-            )
-    for i, r in enumerate(pack.rules):
-        when = None if r.when is None else compile_condition(r.when, target)
-        if r.when is not None:
-            definition[f"r{i}a"] = _rule(2, compile_condition(r.when, target, True))
-        if r.requires:
-            definition[f"r{i}u"] = _rule(2, when, _any_unstated(r.requires, target))
-        definition[f"r{i}n"] = _rule(
-            2, when, _all_stated(r.requires, target), compile_condition(r.condition, target, True)
-        )
-    return definition
-
-
-def _used_paths(conditions: Any, requires: Any) -> set[str]:
-    """Scalar fact paths and list names read by some conditions and requires lists."""
-    counts = {lst.path: lst.count for lst in LISTS}
-    used: set[str] = set(requires)
-    for condition in conditions:
-        for name in facts_named(condition):
-            used.add(name)
-            if name in counts:  # "every item" conditions read the list's count
-                used.add(counts[name])
-    return used
-
-
-@attrs.frozen(slots=True)
-class _Plan:
-    """How to build the engine's copy of a fact document for one stage.
-
-    Only the facts the stage's rules read are sent. Free text and dates become ``true``
-    (rules only test their presence), unstated non-numeric facts become ``UNSTATED`` and
-    unstated numbers stay null (see :data:`UNSTATED`).
-    """
-
-    scalars: tuple[tuple[tuple[str, ...], str], ...]  #: (path parts, mode)
-    lists: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  #: (list, ((field, mode), ...))
-
-    @classmethod
-    def build(cls, used: set[str], vocabulary: Mapping[str, Any]) -> _Plan:
-        scalars = tuple(
-            (tuple(path.split(".")), _mode(vocabulary[path].kind))
-            for path in sorted(used)
-            if path in vocabulary
-        )
-        lists = []
-        for lst in LISTS:
-            fields = tuple(
-                (f.path, _mode(f.kind)) for f in lst.items if f"{lst.path}[].{f.path}" in used
-            )
-            if lst.path in used:
-                lists.append((lst.path, fields))
-        return cls(scalars, tuple(lists))
-
-    def apply(self, doc: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for parts, mode in self.scalars:
-            value: Any = doc
-            for name in parts:
-                value = value.get(name) if type(value) is dict else None
-            target = out
-            for name in parts[:-1]:
-                target = target.setdefault(name, {})
-            target[parts[-1]] = _convert(value, mode, parts)
-        for name, fields in self.lists:
-            out[name] = [
-                {f: _convert(item.get(f), mode, (name, f)) for f, mode in fields}
-                for item in doc.get(name) or ()
-            ]
-        return out
-
-
-def _mode(kind: str) -> str:
-    if kind in _NUMERIC:
-        return "number"
-    return "presence" if kind in PRESENCE_ONLY else "value"
-
-
-def _convert(value: Any, mode: str, parts: tuple[str, ...]) -> Any:
-    if value is None:
-        return None if mode == "number" else UNSTATED
-    if mode == "presence":
-        return True
-    if type(value) is float and "e" in repr(value):
-        # durable-rules' JSON reader crashes the process on exponents ("1e+16").
-        if value.is_integer():
-            return int(value)
-        raise AssessmentError(f"{'.'.join(parts)}: the engine cannot take the number {value!r}")
-    return value
+_STATUS = {"a": Status.NOT_APPLICABLE, "m": Status.MET, "n": Status.NOT_MET}
 
 
 def _delete_ruleset(handle: int) -> None:
@@ -200,20 +73,19 @@ class DurableEngine:
 
     def __init__(self, pack: RulePack) -> None:
         self._pack = pack
-        self.definition = compile_pack(pack)
+        target = target_for(pack)
+        self.definition = compile_pack(pack, target)
         vocabulary = pack.vocabulary
-        self._stage_one = _Plan.build(
-            _used_paths(
-                [d.condition for d in pack.derivations],
-                [p for d in pack.derivations for p in d.requires],
-            ),
+        self._stage_one = Plan.build(
+            [d.condition for d in pack.derivations],
+            [p for d in pack.derivations for p in d.requires],
+            target,
             vocabulary,
         )
-        self._stage_two = _Plan.build(
-            _used_paths(
-                [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
-                [p for r in pack.rules for p in r.requires],
-            ),
+        self._stage_two = Plan.build(
+            [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
+            [p for r in pack.rules for p in r.requires],
+            target,
             vocabulary,
         )
         self._derived_paths = [d.sets for d in pack.derivations]
@@ -291,14 +163,14 @@ class DurableEngine:
         return found
 
     def _derived(self, fired: list[str]) -> dict[str, bool | None]:
-        values: dict[str, bool | None] = dict.fromkeys(self._derived_paths, False)
+        values: dict[str, bool | None] = dict.fromkeys(self._derived_paths)
         ids = [d.id for d in self._pack.derivations]
         for index, letter in self._by_index(fired, "d", ids).items():
-            values[self._derived_paths[index]] = True if letter == "t" else None
+            values[self._derived_paths[index]] = letter == "t"
         return values
 
     def _statuses(self, fired: list[str]) -> list[Status]:
-        statuses = [Status.MET] * len(self._pack.rules)
+        statuses = [Status.UNKNOWN] * len(self._pack.rules)
         ids = [r.id for r in self._pack.rules]
         for index, letter in self._by_index(fired, "r", ids).items():
             statuses[index] = _STATUS[letter]
