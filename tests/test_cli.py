@@ -27,15 +27,16 @@ ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 FRAMEWORK = ROOT / "rules" / "framework"
 GANG = ROOT / "examples" / "gang-list-schools.yaml"
-VERDICT_SCHEMA = Draft202012Validator(json.loads(schema_json("verdict")),
-                                      format_checker=FormatChecker())
+VERDICT_SCHEMA = Draft202012Validator(
+    json.loads(schema_json("verdict")), format_checker=FormatChecker()
+)
 MISSPELT = "id: DSP-1\ntitle: A proposal\npurpse:\n  statement: Share addresses.\n"
 
 
-def run(*args: str | Path, input: str | None = None, env: dict[str, str] | None = None
-        ) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], input=input, env=env,
-                              catch_exceptions=False)
+def run(*args: str | Path, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], input=input, env=env, catch_exceptions=False
+    )
 
 
 def expected_code(path: Path, strict: bool = False) -> int:
@@ -120,14 +121,18 @@ def test_jsonl_writes_one_line_per_file() -> None:
         assert document == sr.assess(path).to_dict()
 
 
-@pytest.mark.parametrize(("outcome", "plain", "strict"), [
-    (sr.Outcome.ACCEPTABLE, 0, 0),
-    (sr.Outcome.ACCEPTABLE_WITH_CONDITIONS, 0, 1),
-    (sr.Outcome.NOT_ACCEPTABLE, 1, 1),
-    (sr.Outcome.INSUFFICIENT_INFORMATION, 3, 3),
-])
-def test_every_outcome_and_strict(monkeypatch: pytest.MonkeyPatch, outcome: sr.Outcome,
-                                  plain: int, strict: int) -> None:
+@pytest.mark.parametrize(
+    ("outcome", "plain", "strict"),
+    [
+        (sr.Outcome.ACCEPTABLE, 0, 0),
+        (sr.Outcome.ACCEPTABLE_WITH_CONDITIONS, 0, 1),
+        (sr.Outcome.NOT_ACCEPTABLE, 1, 1),
+        (sr.Outcome.INSUFFICIENT_INFORMATION, 3, 3),
+    ],
+)
+def test_every_outcome_and_strict(
+    monkeypatch: pytest.MonkeyPatch, outcome: sr.Outcome, plain: int, strict: int
+) -> None:
     real = sr.Assessor.assess
 
     def fake(self: sr.Assessor, proposal: Any, **kwargs: Any) -> sr.Verdict:
@@ -313,8 +318,9 @@ def test_no_colour_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "html", "jsonl"])
-def test_no_colour_in_machine_or_report_formats(terminal: None, fmt: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_colour_in_machine_or_report_formats(
+    terminal: None, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert "\x1b[" not in run("assess", GANG, "--format", fmt).stdout
 
@@ -351,8 +357,12 @@ def test_rules_list() -> None:
     assert lines[0].split() == ["ID", "TEST", "FEATURES", "SEVERITY", "TITLE"]
     assert len(lines) == len(pack.rules) + 1
     for rule, line in zip(pack.rules, lines[1:], strict=True):
-        assert line.split()[:4] == [rule.id, rule.test, ",".join(map(str, rule.features)),
-                                    rule.severity.value]
+        assert line.split()[:4] == [
+            rule.id,
+            rule.test,
+            ",".join(map(str, rule.features)),
+            rule.severity.value,
+        ]
         assert line.endswith(rule.title)
 
 
@@ -385,7 +395,7 @@ def test_rules_validate_the_framework_and_a_local_pack(tmp_path: Path) -> None:
     assert run("rules", "validate", FRAMEWORK).exit_code == 0
     result = run("rules", "validate", good_pack(tmp_path))
     assert result.exit_code == 0
-    assert "valid" in result.stdout and "local, 1 rules" in result.stdout
+    assert "valid" in result.stdout and "local, 1 rule." in result.stdout
 
 
 def test_rules_test_the_framework_passes() -> None:
@@ -398,7 +408,7 @@ def test_rules_test_the_framework_passes() -> None:
 def test_rules_test_a_local_pack_runs_only_its_own_examples(tmp_path: Path) -> None:
     result = run("rules", "test", good_pack(tmp_path), "--verbose")
     assert result.exit_code == 0
-    assert "2 examples in 1 rules: 2 passed, 0 failed" in result.stdout
+    assert "2 examples in 1 rule: 2 passed, 0 failed" in result.stdout
     assert result.stdout.count("PASS") == 2
 
 
@@ -441,22 +451,26 @@ RULE = """
 def write_pack(root: Path, *rules: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "pack.yaml").write_text(
-        "id: local\nversion: '1'\ntitle: Local policy\ndescription: For tests.\n",
-        encoding="utf-8")
+        "id: local\nversion: '1'\ntitle: Local policy\ndescription: For tests.\n", encoding="utf-8"
+    )
     (root / "rules.yaml").write_text("rules:" + "".join(rules), encoding="utf-8")
     return root
 
 
 def good_pack(tmp_path: Path, expect: str = "met") -> Path:
-    rule = RULE.format(id="local.purpose-given", met="Given.",
-                       condition="{fact: purpose.statement, present: true}")
-    rule += textwrap.indent(textwrap.dedent(f"""\
+    rule = RULE.format(
+        id="local.purpose-given", met="Given.", condition="{fact: purpose.statement, present: true}"
+    )
+    rule += textwrap.indent(
+        textwrap.dedent(f"""\
         examples:
           - expect: {expect}
             proposal: {{purpose: {{statement: Share addresses for fire safety visits.}}}}
           - expect: not_met
             proposal: {{}}
-        """), "    ")
+        """),
+        "    ",
+    )
     return write_pack(tmp_path / "good", rule)
 
 
@@ -464,14 +478,21 @@ def broken_pack(tmp_path: Path) -> Path:
     present = "{fact: purpose.statement, present: true}"
     return write_pack(
         tmp_path / "broken",
-        RULE.format(id="local.unknown-operator", met="ok",
-                    condition="{fact: purpose.statement_words, greater: 12}"),
-        RULE.format(id="local.misspelt-fact", met="ok",
-                    condition="{fact: purpose.limits_on_other_use, present: true}"),
+        RULE.format(
+            id="local.unknown-operator",
+            met="ok",
+            condition="{fact: purpose.statement_words, greater: 12}",
+        ),
+        RULE.format(
+            id="local.misspelt-fact",
+            met="ok",
+            condition="{fact: purpose.limits_on_other_use, present: true}",
+        ),
         RULE.format(id="local.twice", met="ok", condition=present),
         RULE.format(id="local.twice", met="ok", condition=present),
-        RULE.format(id="local.bad-placeholder", met="{purpose.statement_wordz} words",
-                    condition=present),
+        RULE.format(
+            id="local.bad-placeholder", met="{purpose.statement_wordz} words", condition=present
+        ),
     )
 
 
@@ -521,8 +542,9 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "mine"
 
 
-def test_init_defaults_to_proposal_yaml_and_dash_prints(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_defaults_to_proposal_yaml_and_dash_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert run("init").exit_code == 0
     assert (tmp_path / "proposal.yaml").exists()
@@ -579,11 +601,23 @@ def test_help_documents_the_exit_codes() -> None:
     for args in ([], ["assess"]):
         result = run(*args, "--help")
         assert result.exit_code == 0
-        for line in ("0  acceptable", "1  not acceptable", "2  usage or input error",
-                     "3  insufficient information", "--strict"):
+        for line in (
+            "0  acceptable",
+            "1  not acceptable",
+            "2  usage or input error",
+            "3  insufficient information",
+            "--strict",
+        ):
             assert line in result.stdout
-    for args in (["rules"], ["rules", "list"], ["rules", "show"], ["rules", "validate"],
-                 ["rules", "test"], ["schema"], ["init"]):
+    for args in (
+        ["rules"],
+        ["rules", "list"],
+        ["rules", "show"],
+        ["rules", "validate"],
+        ["rules", "test"],
+        ["schema"],
+        ["init"],
+    ):
         assert run(*args, "--help").exit_code == 0
 
 
@@ -591,8 +625,7 @@ def test_version() -> None:
     assert run("--version").stdout.strip() == f"sharing-rules, version {sr.__version__}"
 
 
-def test_main_exits_with_the_status(misspelt: Path, capsys: pytest.CaptureFixture[str]
-                                    ) -> None:
+def test_main_exits_with_the_status(misspelt: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["assess", str(misspelt)])
     assert info.value.code == 2
@@ -613,9 +646,16 @@ def test_main_exits_with_the_status(misspelt: Path, capsys: pytest.CaptureFixtur
 
 def python_m(*args: str | Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    return subprocess.run([sys.executable, "-m", "sharing_rules", *map(str, args)],
-                          capture_output=True, text=True, input=input, env=env, cwd=ROOT,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sharing_rules", *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=input,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_python_m_assess_all_examples_as_json() -> None:
@@ -641,3 +681,52 @@ def test_python_m_misspelt_key_from_stdin() -> None:
 def test_python_m_rules_test_framework() -> None:
     done = python_m("rules", "test", "rules/framework")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_output_file_is_written_when_no_proposal_could_be_assessed(
+    tmp_path: Path, misspelt: Path
+) -> None:
+    target = tmp_path / "out.json"
+    result = run("assess", misspelt, "--format", "json", "--output", target)
+    assert result.exit_code == 2
+    assert not target.exists()
+    partial = run("assess", misspelt, GANG, "--format", "jsonl", "--output", target)
+    assert partial.exit_code == 2
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_unfilled_template_placeholders_are_warned_about(tmp_path: Path) -> None:
+    target = tmp_path / "proposal.yaml"
+    run("init", target)
+    result = run("assess", target, "--format", "json")
+    assert result.exit_code in (0, 1, 3)
+    assert "warning:" in result.stderr
+    assert "$.title still holds the template placeholder" in result.stderr
+    json.loads(result.stdout)
+    for path in EXAMPLES:
+        assert "placeholder" not in run("assess", path).stderr
+
+
+def test_an_engine_that_cannot_start_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(pack: Any) -> None:
+        raise TypeError("cannot compile")
+
+    monkeypatch.setattr(_cli, "Assessor", broken)
+    result = run("assess", GANG, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "engine failed" in result.stderr and "cannot compile" in result.stderr
+
+
+def test_main_turns_a_defect_into_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(_cli, "schema_json", broken)
+    with pytest.raises(SystemExit) as info:
+        main(["schema", "proposal"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "internal error" in err and "Traceback" not in err

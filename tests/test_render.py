@@ -21,19 +21,36 @@ from sharing_rules._verdict import Detail, Finding, PackInfo, Status, Verdict, d
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate",
-         "responsible": "Responsible"}
-FEATURES = {1: "Better services", 2: "Wider public", 3: "Respects the individual",
-            4: "Public resources", 5: "Open and accountable"}
+TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate", "responsible": "Responsible"}
+FEATURES = {
+    1: "Better services",
+    2: "Wider public",
+    3: "Respects the individual",
+    4: "Public resources",
+    5: "Open and accountable",
+}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def finding(rule_id: str, status: Status, *, test: str = "purposeful",
-            severity: str = "blocking", **changes: object) -> Finding:
+def finding(
+    rule_id: str,
+    status: Status,
+    *,
+    test: str = "purposeful",
+    severity: str = "blocking",
+    **changes: object,
+) -> Finding:
     base = Finding(
-        rule_id=rule_id, rule_version="1", title=f"Is {rule_id} satisfied?", test=test,
-        features=(3, 5), severity=severity, status=status, message=f"{rule_id} says why.",
-        paths=(f"$.{rule_id.split('.')[-1]}",), details=(),
+        rule_id=rule_id,
+        rule_version="1",
+        title=f"Is {rule_id} satisfied?",
+        test=test,
+        features=(3, 5),
+        severity=severity,
+        status=status,
+        message=f"{rule_id} says why.",
+        paths=(f"$.{rule_id.split('.')[-1]}",),
+        details=(),
         remedy=f"Fix {rule_id}." if status in (Status.NOT_MET, Status.UNKNOWN) else None,
         sources=("UK GDPR Art. 5",),
     )
@@ -42,22 +59,36 @@ def finding(rule_id: str, status: Status, *, test: str = "purposeful",
 
 def make_verdict(*findings: Finding) -> Verdict:
     outcome, tests, features = decide(findings, TESTS, FEATURES)
-    return Verdict(outcome=outcome, tests=tests, features=features, findings=findings,
-                   derived={"dpia.required": True}, proposal_id="DSP-TEST-1",
-                   proposal_digest="sha256:" + "a" * 64,
-                   rule_pack=PackInfo("framework", "9.9.9", "sha256:" + "b" * 64),
-                   library_version="0.0.test")
+    return Verdict(
+        outcome=outcome,
+        tests=tests,
+        features=features,
+        findings=findings,
+        derived={"dpia.required": True},
+        proposal_id="DSP-TEST-1",
+        proposal_digest="sha256:" + "a" * 64,
+        rule_pack=PackInfo("framework", "9.9.9", "sha256:" + "b" * 64),
+        library_version="0.0.test",
+    )
 
 
 FAILING = make_verdict(
     finding("p.met", Status.MET),
-    finding("p.fails", Status.NOT_MET, details=(
-        Detail("$.purpose.statement", "≥ 12", 4),
-        Detail("$.data_items[1].justification", "= yes", False),
-    )),
+    finding(
+        "p.fails",
+        Status.NOT_MET,
+        details=(
+            Detail("$.purpose.statement", "≥ 12", 4),
+            Detail("$.data_items[1].justification", "= yes", False),
+        ),
+    ),
     finding("q.advisory-unknown", Status.UNKNOWN, test="proportionate", severity="advisory"),
-    finding("r.blocking-unknown", Status.UNKNOWN, test="responsible",
-            paths=("dpia.required", "$.governance.dpia_status")),
+    finding(
+        "r.blocking-unknown",
+        Status.UNKNOWN,
+        test="responsible",
+        paths=("dpia.required", "$.governance.dpia_status"),
+    ),
     finding("r.not-applicable", Status.NOT_APPLICABLE, test="responsible"),
 )
 HOSTILE = "<script>alert('x')</script> *bold* _it_ [link](http://evil) | pipe & `tick`"
@@ -65,9 +96,15 @@ HOSTILE = "<script>alert('x')</script> *bold* _it_ [link](http://evil) | pipe & 
 
 def hostile_verdict() -> Verdict:
     return make_verdict(
-        finding("p.fails", Status.NOT_MET, message=HOSTILE, title=HOSTILE, remedy=HOSTILE,
-                sources=(HOSTILE,), details=(Detail("$.purpose.statement", HOSTILE,
-                                                    HOSTILE),)),
+        finding(
+            "p.fails",
+            Status.NOT_MET,
+            message=HOSTILE,
+            title=HOSTILE,
+            remedy=HOSTILE,
+            sources=(HOSTILE,),
+            details=(Detail("$.purpose.statement", HOSTILE, HOSTILE),),
+        ),
         finding("q.unknown", Status.UNKNOWN, test="proportionate", message=HOSTILE),
     )
 
@@ -85,11 +122,25 @@ def test_text_gives_outcome_first_then_tests_features_unmet_missing_and_digests(
     text = render_text(FAILING, title="A title", source="x.yaml")
     assert FAILING.outcome is sr.Outcome.NOT_ACCEPTABLE
     assert text.startswith("DSP-TEST-1: A title\nx.yaml\n\nOutcome: NOT ACCEPTABLE\n")
-    order(text, "Outcome:", "Tests", "Purposeful", "Proportionate", "Responsible",
-          "Key features", "1. Better services", "5. Open and accountable",
-          "Criteria not met (1)", "p.fails", "Information missing (2)",
-          "r.blocking-unknown", "q.advisory-unknown", "Rule pack: framework 9.9.9",
-          "sha256:" + "b" * 64, "Proposal digest: sha256:" + "a" * 64)
+    order(
+        text,
+        "Outcome:",
+        "Tests",
+        "Purposeful",
+        "Proportionate",
+        "Responsible",
+        "Key features",
+        "1. Better services",
+        "5. Open and accountable",
+        "Criteria not met (1)",
+        "p.fails",
+        "Information missing (2)",
+        "r.blocking-unknown",
+        "q.advisory-unknown",
+        "Rule pack: framework 9.9.9",
+        "sha256:" + "b" * 64,
+        "Proposal digest: sha256:" + "a" * 64,
+    )
     assert "$.purpose.statement: expected ≥ 12, found 4" in text
     assert "$.data_items[1].justification: expected = yes, found no" in text
     assert "What to do: Fix p.fails." in text
@@ -107,8 +158,9 @@ def test_text_colour_only_when_asked() -> None:
 
 def test_text_wraps_prose_but_not_paths() -> None:
     long = "word " * 60
-    verdict = make_verdict(finding("p.fails", Status.NOT_MET, message=long,
-                                   paths=("$.a_very_long_path." + "x" * 100,)))
+    verdict = make_verdict(
+        finding("p.fails", Status.NOT_MET, message=long, paths=("$.a_very_long_path." + "x" * 100,))
+    )
     text = render_text(verdict)
     assert max(len(line) for line in text.splitlines() if "word" in line) <= 88
     assert "$.a_very_long_path." + "x" * 100 in text
@@ -136,11 +188,22 @@ def test_every_report_is_deterministic(path: Path) -> None:
 def test_markdown_has_the_sections_in_order() -> None:
     md = render_markdown(FAILING, title="A title", source="x.yaml")
     assert md.startswith("# Assessment of DSP-TEST-1: A title\n")
-    order(md, "**Outcome: Not acceptable.**", "## Tests", "| Purposeful | not met |",
-          "## Key features", "## Criteria not met (1)", "### `p.fails`",
-          "## Information missing (2)", "### `r.blocking-unknown`",
-          "### `q.advisory-unknown`", "## All criteria", "`p.met`",
-          "- Rule pack: `framework 9.9.9`", "- Proposal digest: `sha256:")
+    order(
+        md,
+        "**Outcome: Not acceptable.**",
+        "## Tests",
+        "| Purposeful | not met |",
+        "## Key features",
+        "## Criteria not met (1)",
+        "### `p.fails`",
+        "## Information missing (2)",
+        "### `r.blocking-unknown`",
+        "### `q.advisory-unknown`",
+        "## All criteria",
+        "`p.met`",
+        "- Rule pack: `framework 9.9.9`",
+        "- Proposal digest: `sha256:",
+    )
     assert "| `$.purpose.statement` | ≥ 12 | 4 |" in md
     assert "**What to do:** Fix p.fails." in md
     assert "Information to state: `dpia.required (derived)`, `$.governance.dpia_status`" in md
@@ -190,7 +253,7 @@ def parse(page: str) -> _Parser:
 
 def test_html_is_a_well_formed_self_contained_page() -> None:
     page = render_html(FAILING, title="A title", source="x.yaml")
-    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en-GB\">")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en-GB">')
     parsed = parse(page)
     tags = {tag for tag, _ in parsed.tags}
     assert "style" in tags
@@ -203,13 +266,26 @@ def test_html_shows_outcome_tests_features_unmet_missing_and_digests() -> None:
     page = render_html(FAILING, title="A title", source="x.yaml")
     parsed = parse(page)
     text = " ".join(" ".join(parsed.text).split())
-    order(text, "Outcome: Not acceptable", "Purposeful", "Proportionate", "Responsible",
-          "Key features", "Open and accountable", "Criteria not met (1)", "p.fails",
-          "Information missing (2)", "r.blocking-unknown", "All criteria",
-          "sha256:" + "b" * 64, "sha256:" + "a" * 64)
+    order(
+        text,
+        "Outcome: Not acceptable",
+        "Purposeful",
+        "Proportionate",
+        "Responsible",
+        "Key features",
+        "Open and accountable",
+        "Criteria not met (1)",
+        "p.fails",
+        "Information missing (2)",
+        "r.blocking-unknown",
+        "All criteria",
+        "sha256:" + "b" * 64,
+        "sha256:" + "a" * 64,
+    )
     attributes = [a for _, a in parsed.tags]
     assert {"data-outcome": "not_acceptable"}.items() <= next(
-        a for a in attributes if "data-outcome" in a).items()
+        a for a in attributes if "data-outcome" in a
+    ).items()
     assert {a["data-test"] for a in attributes if "data-test" in a} == set(TESTS)
     unmet = {a["data-rule-id"] for a in attributes if a.get("data-status") == "not_met"}
     assert unmet == {"p.fails"}
@@ -225,8 +301,10 @@ def test_html_escapes_all_text() -> None:
 
 
 def test_html_for_several_proposals_is_one_page_with_an_index() -> None:
-    reports = [Report(FAILING, "First", "a.yaml"),
-               Report(attrs.evolve(FAILING, proposal_id="DSP-TEST-2"), "Second", "b.yaml")]
+    reports = [
+        Report(FAILING, "First", "a.yaml"),
+        Report(attrs.evolve(FAILING, proposal_id="DSP-TEST-2"), "Second", "b.yaml"),
+    ]
     page = render_html(reports)
     parse(page)
     assert page.count("<!DOCTYPE html>") == 1

@@ -43,8 +43,9 @@ def errors(v: Draft202012Validator, document: Any) -> list[str]:
 @pytest.mark.parametrize("name", _schema.SCHEMA_NAMES)
 def test_shipped_schema_is_the_generated_one(name: _schema.SchemaName) -> None:
     # If this fails, the model changed: run  python -m sharing_rules._schema
-    assert (SHIPPED / f"{name}.schema.json").read_text(encoding="utf-8") == \
-        _schema.schema_json(name)
+    assert (SHIPPED / f"{name}.schema.json").read_text(encoding="utf-8") == _schema.schema_json(
+        name
+    )
     assert _schema.shipped_schema(name) == _schema.schema_json(name)
 
 
@@ -64,8 +65,7 @@ def test_write_schemas_writes_both_files(tmp_path: Path) -> None:
     written = _schema.write_schemas(tmp_path)
     assert sorted(p.name for p in written) == ["proposal.schema.json", "verdict.schema.json"]
     for path in written:
-        assert path.read_text(encoding="utf-8") == _schema.schema_json(
-            path.name.split(".")[0])  # type: ignore[arg-type]
+        assert path.read_text(encoding="utf-8") == _schema.schema_json(path.name.split(".")[0])  # type: ignore[arg-type]
 
 
 def test_proposal_schema_follows_the_model() -> None:
@@ -76,13 +76,18 @@ def test_proposal_schema_follows_the_model() -> None:
     assert all(d["additionalProperties"] is False for d in defs.values())
     assert defs["DataItem"]["required"] == ["name"]
     assert defs["DataItem"]["properties"]["identifiability"]["enum"] == [
-        m.value for m in sr.Identifiability]
-    assert defs["Governance"]["properties"]["review_date"] == {
-        "type": "string", "format": "date"}
+        m.value for m in sr.Identifiability
+    ]
+    assert defs["Governance"]["properties"]["review_date"] == {"type": "string", "format": "date"}
     assert schema["properties"]["data_items"] == {
-        "type": "array", "items": {"$ref": "#/$defs/DataItem"}}
+        "type": "array",
+        "items": {"$ref": "#/$defs/DataItem"},
+    }
     assert defs["Benefit"]["properties"]["features"]["items"] == {
-        "type": "integer", "minimum": 1, "maximum": 5}
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5,
+    }
     assert defs["DataSubjects"]["properties"]["approximate_count"]["minimum"] == 0
     assert defs["Party"]["properties"]["roles"]["minItems"] == 1
     # Unstated fields are left out, never null.
@@ -130,23 +135,27 @@ def _uncomment(line: str) -> str:
 BASE: dict[str, Any] = {"id": "DSP-1", "title": "A proposal"}
 
 
-@pytest.mark.parametrize(("change", "where"), [
-    ({"purpse": {"statement": "x"}}, "$"),
-    ({"purpose": None}, "$.purpose"),  # stricter than the loader: leave it out instead
-    ({"title": "   "}, "$.title"),
-    ({"sharing": {"frequency": "fortnightly"}}, "$.sharing.frequency"),
-    ({"sharing": {"volume_records": -1}}, "$.sharing.volume_records"),
-    ({"sharing": {"volume_records": 1.5}}, "$.sharing.volume_records"),
-    ({"benefits": [{"description": "x", "features": [6]}]}, "$.benefits[0].features[0]"),
-    ({"parties": [{"name": "A", "roles": []}]}, "$.parties[0].roles"),
-    ({"safeguards": {"retention_period": "P"}}, "$.safeguards.retention_period"),
-    ({"safeguards": {"retention_period": "6 years"}}, "$.safeguards.retention_period"),
-    ({"governance": {"review_date": "31/01/2027"}}, "$.governance.review_date"),
-    ({"governance": {"dpo_consulted": "yes"}}, "$.governance.dpo_consulted"),
-    ({"data_items": [{"description": "no name"}]}, "$.data_items[0]"),
-])
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"purpse": {"statement": "x"}}, "$"),
+        ({"purpose": None}, "$.purpose"),  # stricter than the loader: leave it out instead
+        ({"title": "   "}, "$.title"),
+        ({"sharing": {"frequency": "fortnightly"}}, "$.sharing.frequency"),
+        ({"sharing": {"volume_records": -1}}, "$.sharing.volume_records"),
+        ({"sharing": {"volume_records": 1.5}}, "$.sharing.volume_records"),
+        ({"benefits": [{"description": "x", "features": [6]}]}, "$.benefits[0].features[0]"),
+        ({"parties": [{"name": "A", "roles": []}]}, "$.parties[0].roles"),
+        ({"safeguards": {"retention_period": "P"}}, "$.safeguards.retention_period"),
+        ({"safeguards": {"retention_period": "6 years"}}, "$.safeguards.retention_period"),
+        ({"governance": {"review_date": "31/01/2027"}}, "$.governance.review_date"),
+        ({"governance": {"dpo_consulted": "yes"}}, "$.governance.dpo_consulted"),
+        ({"data_items": [{"description": "no name"}]}, "$.data_items[0]"),
+    ],
+)
 def test_the_proposal_schema_rejects_what_the_format_does_not_allow(
-        change: dict[str, Any], where: str) -> None:
+    change: dict[str, Any], where: str
+) -> None:
     document = {**BASE, **change}
     found = list(PROPOSAL.iter_errors(document))
     assert found, f"{document} should not validate"

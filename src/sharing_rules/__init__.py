@@ -5,6 +5,7 @@ from ._errors import AssessmentError, Problem, ProposalError, RuleError, Sharing
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
 from ._model import *  # noqa: F403 - the model's names are listed in its __all__
 from ._model import __all__ as _model_all
+from ._render import render_html, render_markdown, render_text
 from ._rules import (
     Derivation,
     Example,
@@ -29,6 +30,7 @@ from ._verdict import (
     Verdict,
     verdict_from_dict,
 )
+from ._schema import proposal_schema, verdict_schema
 from ._version import __version__
 
 __all__ = [
@@ -55,6 +57,11 @@ __all__ = [
     "assess",
     "load_rules",
     "proposal_digest",
+    "proposal_schema",
+    "render_html",
+    "render_markdown",
+    "render_text",
+    "verdict_schema",
     "verdict_from_dict",
     "Problem",
     "ProposalError",

@@ -80,6 +80,10 @@ def _colour_allowed() -> bool:
     return not os.environ.get("NO_COLOR")
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     raise SystemExit(EXIT_ERROR)
@@ -111,13 +115,20 @@ def _load_pack(paths: Sequence[str], disable: Sequence[str] = ()) -> RulePack:
 
 def _pack_options(func: F) -> F:
     func = click.option(
-        "--disable", multiple=True, metavar="RULE_ID",
-        help="Leave out the rule with this id (repeatable).")(func)
+        "--disable",
+        multiple=True,
+        metavar="RULE_ID",
+        help="Leave out the rule with this id (repeatable).",
+    )(func)
     return click.option(
-        "--rules", "rule_paths", multiple=True, metavar="PATH",
+        "--rules",
+        "rule_paths",
+        multiple=True,
+        metavar="PATH",
         type=click.Path(file_okay=False),
         help="A local rule pack directory (holding pack.yaml) to add to the framework pack; "
-             "repeatable. A pack that defines the framework replaces the shipped one.")(func)
+        "repeatable. A pack that defines the framework replaces the shipped one.",
+    )(func)
 
 
 # ---------------------------------------------------------------- the group
@@ -144,8 +155,9 @@ def _read(name: str) -> Proposal:
             raw = getattr(stdin, "buffer", None)
             text = raw.read().decode("utf-8") if raw is not None else stdin.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProposalError([Problem("$", f"cannot read standard input: {exc}", None,
-                                         "<stdin>")]) from None
+            raise ProposalError(
+                [Problem("$", f"cannot read standard input: {exc}", None, "<stdin>")]
+            ) from None
         return parse_proposal(text, "<stdin>")
     return load_proposal(name)
 
@@ -167,17 +179,31 @@ def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
     try:
         verdict = assessor.assess(proposal)
     except AssessmentError as err:
-        return _Result(name, None, EXIT_ERROR,
-                       f"{name}: the assessment engine failed, so no verdict is given: {err}")
+        return _Result(
+            name,
+            None,
+            EXIT_ERROR,
+            f"{name}: the assessment engine failed, so no verdict is given: {err}",
+        )
     except Exception as err:  # fail closed: a defect must never look like a verdict
-        return _Result(name, None, EXIT_ERROR,
-                       f"{name}: internal error, so no verdict is given "
-                       f"({type(err).__name__}: {err}); please report it")
+        return _Result(
+            name,
+            None,
+            EXIT_ERROR,
+            f"{name}: internal error, so no verdict is given "
+            f"({type(err).__name__}: {err}); please report it",
+        )
     source = "<stdin>" if name == "-" else name
-    warnings = tuple(f"{source}: {path} still holds the template placeholder {text}"
-                     for path, text in _placeholders(proposal_to_dict(proposal), "$"))
-    return _Result(name, Report(verdict, proposal.title, source),
-                   exit_code(verdict.outcome, strict), warnings=warnings)
+    warnings = tuple(
+        f"{source}: {path} still holds the template placeholder {text}"
+        for path, text in _placeholders(proposal_to_dict(proposal), "$")
+    )
+    return _Result(
+        name,
+        Report(verdict, proposal.title, source),
+        exit_code(verdict.outcome, strict),
+        warnings=warnings,
+    )
 
 
 _PLACEHOLDER = re.compile(r"^<(?!https?:|mailto:)[^<>]*>$")
@@ -208,23 +234,25 @@ def _render_one(fmt: str, report: Report, color: bool) -> str:
 
 def _summary(results: Sequence[_Result]) -> str:
     counts = Counter(
-        OUTCOME_LABELS[r.report.verdict.outcome].lower() if r.report else "error"
-        for r in results
+        OUTCOME_LABELS[r.report.verdict.outcome].lower() if r.report else "error" for r in results
     )
     order = [*(label.lower() for label in OUTCOME_LABELS.values()), "error"]
-    parts = [f"{counts[k]} {k}" + ("s" if k == "error" and counts[k] > 1 else "")
-             for k in order if counts[k]]
+    parts = [
+        f"{counts[k]} {k}" + ("s" if k == "error" and counts[k] > 1 else "")
+        for k in order
+        if counts[k]
+    ]
     return f"{len(results)} proposals assessed: {', '.join(parts)}.\n"
 
 
-def _results(assessor: Assessor, files: Sequence[str], strict: bool,
-             progress: bool) -> Iterator[_Result]:
+def _results(
+    assessor: Assessor, files: Sequence[str], strict: bool, progress: bool
+) -> Iterator[_Result]:
     if not progress:
         for name in files:
             yield _assess_file(assessor, name, strict)
         return
-    with click.progressbar(files, label="Assessing", show_pos=True,
-                           file=sys.stderr) as bar:
+    with click.progressbar(files, label="Assessing", show_pos=True, file=sys.stderr) as bar:
         for name in bar:
             yield _assess_file(assessor, name, strict)
 
@@ -232,16 +260,32 @@ def _results(assessor: Assessor, files: Sequence[str], strict: bool,
 @cli.command(epilog=EXIT_HELP)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_pack_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for a terminal; markdown or html for a report to share; json for "
-                   "each verdict as JSON; jsonl for one verdict per line.")
-@click.option("--output", "-o", default="-", metavar="PATH",
-              type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write the output to this file instead of standard output.")
-@click.option("--strict", is_flag=True,
-              help="Exit 1 for 'acceptable with conditions' too.")
-def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[str, ...],
-           fmt: str, output: str, strict: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for a terminal; markdown or html for a report to share; json for "
+    "each verdict as JSON; jsonl for one verdict per line.",
+)
+@click.option(
+    "--output",
+    "-o",
+    default="-",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the output to this file instead of standard output.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 for 'acceptable with conditions' too.")
+def assess(
+    files: tuple[str, ...],
+    rule_paths: tuple[str, ...],
+    disable: tuple[str, ...],
+    fmt: str,
+    output: str,
+    strict: bool,
+) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
     Prints the outcome, each test and key feature, the criteria not met with the fields
@@ -250,51 +294,61 @@ def assess(files: tuple[str, ...], rule_paths: tuple[str, ...], disable: tuple[s
     """
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
+    if output != "-" and not Path(output).resolve().parent.is_dir():
+        _fail(f"cannot write {output}: its directory does not exist")
     pack = _load_pack(rule_paths, disable)
     try:
         assessor = Assessor(pack)
-    except AssessmentError as err:
+    except Exception as err:  # AssessmentError, or a defect: fail closed either way
         _fail(f"the assessment engine failed, so no verdict is given: {err}")
     progress = len(files) >= _PROGRESS_MIN_FILES and _isatty(sys.stderr)
     to_terminal = output == "-" and _isatty(sys.stdout)
     color = fmt == "text" and to_terminal and _colour_allowed()
-    # Hold output back for a single HTML page, and while a progress bar shares the terminal.
-    hold = fmt == "html" or (progress and to_terminal)
-    try:
-        stream = click.open_file(output, "w", encoding="utf-8", atomic=output != "-")
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    # Stream to standard output, except for one HTML page or while a progress bar shows;
+    # a file is written whole at the end, and only if there is a verdict to write.
+    hold = fmt == "html" or output != "-" or (progress and to_terminal)
     results: list[_Result] = []
     held: list[str] = []
-    held_notes: list[str] = []
-    with stream as out:
-        for result in _results(assessor, files, strict, progress):
-            results.append(result)
-            notes = [*(f"warning: {w}" for w in result.warnings),
-                     *([f"error: {result.error}"] if result.error else [])]
-            if progress:
-                held_notes += notes
-            else:
-                for note in notes:
-                    click.echo(note, err=True)
-            if result.report is None or fmt == "html":
-                continue
-            text = _render_one(fmt, result.report, color)
-            if fmt in ("text", "markdown") and len(results) > 1:
-                text = "\n" + text
-            if hold:
-                held.append(text)
-            else:
-                click.echo(text, out, nl=False, color=color)
-        for note in held_notes:
-            click.echo(note, err=True)
-        reports = [r.report for r in results if r.report is not None]
-        if fmt == "html" and reports:
-            held = [render_html(reports)]
-        if fmt == "text" and len(files) > 1:
-            held.append("\n" + _summary(results))
-        click.echo("".join(held), out, nl=False, color=color)
+    notes: list[str] = []
+    for result in _results(assessor, files, strict, progress):
+        results.append(result)
+        notes += [f"warning: {w}" for w in result.warnings]
+        notes += [f"error: {result.error}"] if result.error else []
+        if not progress:
+            _flush_notes(notes)
+        if result.report is None or fmt == "html":
+            continue
+        text = _render_one(fmt, result.report, color)
+        text = "\n" + text if fmt in ("text", "markdown") and len(results) > 1 else text
+        if hold:
+            held.append(text)
+        else:
+            click.echo(text, nl=False, color=color)
+    _flush_notes(notes)
+    reports = [r.report for r in results if r.report is not None]
+    if fmt == "html" and reports:
+        held = [render_html(reports)]
+    if fmt == "text" and len(files) > 1:
+        held.append("\n" + _summary(results))
+    if output == "-":
+        click.echo("".join(held), nl=False, color=color)
+    elif reports:
+        _write(output, "".join(held))
     raise SystemExit(_worst(r.code for r in results))
+
+
+def _flush_notes(notes: list[str]) -> None:
+    for note in notes:
+        click.echo(note, err=True)
+    notes.clear()
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with click.open_file(path, "w", encoding="utf-8", atomic=True) as out:
+            out.write(text)
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------- rules
@@ -307,20 +361,37 @@ def rules() -> None:
 
 @rules.command("list")
 @_pack_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json gives one object per rule.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json gives one object per rule.",
+)
 def rules_list(rule_paths: tuple[str, ...], disable: tuple[str, ...], fmt: str) -> None:
     """List the rules in force: id, test, key features, severity and title."""
     pack = _load_pack(rule_paths, disable)
     if fmt == "json":
-        rows = [{"id": r.id, "version": r.version, "test": r.test, "features": list(r.features),
-                 "severity": r.severity.value, "title": r.title, "pack": r.pack}
-                for r in pack.rules]
+        rows = [
+            {
+                "id": r.id,
+                "version": r.version,
+                "test": r.test,
+                "features": list(r.features),
+                "severity": r.severity.value,
+                "title": r.title,
+                "pack": r.pack,
+            }
+            for r in pack.rules
+        ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = [("ID", "TEST", "FEATURES", "SEVERITY", "TITLE")]
-    table += [(r.id, r.test, ",".join(map(str, r.features)), r.severity.value, r.title)
-              for r in pack.rules]
+    table += [
+        (r.id, r.test, ",".join(map(str, r.features)), r.severity.value, r.title)
+        for r in pack.rules
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -342,8 +413,9 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], disable: tuple[str, ..
     click.echo(f"# {where} (pack {rule.pack}; in force with severity {rule.severity.value})")
     text = _rule_text(rule.file, rule.line)
     if text is None:
-        text = yaml.safe_dump(_plain(rule.definition), sort_keys=False, allow_unicode=True,
-                              width=88)
+        text = yaml.safe_dump(
+            _plain(rule.definition), sort_keys=False, allow_unicode=True, width=88
+        )
     click.echo(text, nl=False)
 
 
@@ -391,9 +463,11 @@ def rules_validate(path: str) -> None:
     pack = _load_pack([path])
     own = pack.components[-1][0]
     count = sum(1 for r in pack.rules if r.pack == own)
-    click.echo(f"{path}: valid: pack {own}, {count} rules. In force: {pack.id} "
-               f"{pack.version}, {len(pack.rules)} rules, {len(pack.derivations)} derivations, "
-               f"digest {pack.digest}.")
+    click.echo(
+        f"{path}: valid: pack {own}, {_n(count, 'rule')}. In force: {pack.id} "
+        f"{pack.version}, {_n(len(pack.rules), 'rule')}, "
+        f"{_n(len(pack.derivations), 'derivation')}, digest {pack.digest}."
+    )
 
 
 @rules.command("test")
@@ -410,7 +484,7 @@ def rules_test(path: str, verbose: bool) -> None:
     mine = tuple(r for r in pack.rules if r.pack == own)
     try:
         results = list(run_examples(attrs.evolve(pack, rules=mine), Assessor(pack)))
-    except AssessmentError as err:
+    except Exception as err:  # AssessmentError, or a defect: fail closed either way
         _fail(f"the assessment engine failed: {err}")
     failed = [r for r in results if not r.passed]
     for result in results:
@@ -418,14 +492,18 @@ def rules_test(path: str, verbose: bool) -> None:
             continue
         label = "PASS" if result.passed else "FAIL"
         got = result.actual or "an invalid proposal"
-        click.echo(f"{label}  {result.rule_id} example {result.index + 1}: expected "
-                   f"{result.expected}, got {got}")
+        click.echo(
+            f"{label}  {result.rule_id} example {result.index + 1}: expected "
+            f"{result.expected}, got {got}"
+        )
         if result.error:
             click.echo(textwrap.indent(result.error, "      "))
     untested = [r.id for r in mine if not r.examples]
-    note = f"; {len(untested)} rules have no examples" if untested else ""
-    click.echo(f"{path}: {len(results)} examples in {len(mine)} rules: "
-               f"{len(results) - len(failed)} passed, {len(failed)} failed{note}.")
+    note = f"; {_n(len(untested), 'rule')} without examples" if untested else ""
+    click.echo(
+        f"{path}: {_n(len(results), 'example')} in {_n(len(mine), 'rule')}: "
+        f"{len(results) - len(failed)} passed, {len(failed)} failed{note}."
+    )
     if verbose and untested:
         click.echo("No examples: " + ", ".join(untested))
     raise SystemExit(1 if failed else 0)
@@ -446,8 +524,12 @@ def schema(name: SchemaName) -> None:
 
 
 @cli.command()
-@click.argument("path", default="proposal.yaml", required=False,
-                type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument(
+    "path",
+    default="proposal.yaml",
+    required=False,
+    type=click.Path(dir_okay=False, allow_dash=True),
+)
 def init(path: str) -> None:
     """Write a template proposal to fill in, with comments explaining each field.
 
@@ -474,14 +556,22 @@ def init(path: str) -> None:
 def main(args: Sequence[str] | None = None) -> None:
     """Run the command line (the ``sharing-rules`` console script); exits with its status."""
     try:
-        code = cli.main(args=list(args) if args is not None else None,
-                        prog_name="sharing-rules", standalone_mode=False)
+        code = cli.main(
+            args=list(args) if args is not None else None,
+            prog_name="sharing-rules",
+            standalone_mode=False,
+        )
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         code = 130
     except click.ClickException as exc:
         exc.show()
         code = exc.exit_code
+    except Exception as exc:  # a defect: never exit 1, which would mean "not acceptable"
+        click.echo(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True
+        )
+        code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -495,10 +585,15 @@ def _values(cls: type[Enum]) -> str:
 def _wrap_comments(text: str, width: int = 88) -> str:
     lines = []
     for line in text.splitlines():
-        match = re.match(r"^(\s*# )(.*)$", line)
+        match = re.match(r"^(\s*# )(?! {3})(.*)$", line)  # indented commands stay whole
         if match and len(line) > width:
-            lines += textwrap.wrap(match.group(2), width, initial_indent=match.group(1),
-                                   subsequent_indent=match.group(1), break_on_hyphens=False)
+            lines += textwrap.wrap(
+                match.group(2),
+                width,
+                initial_indent=match.group(1),
+                subsequent_indent=match.group(1),
+                break_on_hyphens=False,
+            )
         else:
             lines.append(line)
     return "\n".join(lines) + "\n"
@@ -510,10 +605,26 @@ def proposal_template(path: str = "proposal.yaml") -> str:
     As written it loads (only ``id`` and ``title`` are stated). Deleting the ``#`` that
     sits directly against a key states that field with its example value.
     """
-    names = {name: _values(getattr(_model, name)) for name in (
-        "Sector", "ControllerRole", "OnwardSharing", "DataCategory", "Identifiability",
-        "SharingMethod", "Frequency", "Beneficiary", "Likelihood", "Severity", "Article6Basis",
-        "Article9Condition", "DpiaStatus", "Setting", "PartyRole")}
+    names = {
+        name: _values(getattr(_model, name))
+        for name in (
+            "Sector",
+            "ControllerRole",
+            "OnwardSharing",
+            "DataCategory",
+            "Identifiability",
+            "SharingMethod",
+            "Frequency",
+            "Beneficiary",
+            "Likelihood",
+            "Severity",
+            "Article6Basis",
+            "Article9Condition",
+            "DpiaStatus",
+            "Setting",
+            "PartyRole",
+        )
+    }
     return _wrap_comments(_TEMPLATE.format(**names, version=__version__, path=path))
 
 
@@ -530,7 +641,8 @@ _TEMPLATE = """\
 # - Text in <angle brackets> is a placeholder to replace.
 # - Stating false, or an empty list [], is information ("no", "none"); leaving a field
 #   out means "not stated".
-# - Check it with: sharing-rules assess {path}
+# - Check it with:
+#     sharing-rules assess {path}
 #   The format as a JSON Schema: sharing-rules schema proposal
 
 # A reference for the proposal, such as its number in your data sharing register.

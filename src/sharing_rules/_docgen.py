@@ -93,7 +93,7 @@ def render_blocks(docs: Path) -> dict[Path, str]:
         if not pattern.search(text):
             raise ValueError(f"{path} has no generated block {name!r}")
         body = make()
-        pages[path] = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        pages[path] = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return pages
 
 
@@ -106,8 +106,10 @@ def main(argv: list[str]) -> int:
             if "--check" not in argv:
                 path.write_text(text, encoding="utf-8")
     if stale and "--check" in argv:
-        print("out of date: " + ", ".join(map(str, stale)) + "; run python -m "
-              "sharing_rules._docgen", file=sys.stderr)
+        print(
+            "out of date: " + ", ".join(map(str, stale)) + "; run python -m sharing_rules._docgen",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

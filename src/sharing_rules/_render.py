@@ -39,16 +39,25 @@ OUTCOME_EXPLANATIONS = {
     Outcome.ACCEPTABLE: "All three tests are met and every key feature is demonstrated.",
     Outcome.ACCEPTABLE_WITH_CONDITIONS: (
         "All three tests are met, but some advisory criteria are not met or not known, or a "
-        "key feature is not demonstrated. Address them as conditions of the sharing."),
+        "key feature is not demonstrated. Address them as conditions of the sharing."
+    ),
     Outcome.NOT_ACCEPTABLE: "At least one test is not met: a blocking criterion is not met.",
     Outcome.INSUFFICIENT_INFORMATION: (
         "No test has failed, but some blocking criteria cannot be decided from the "
-        "information given. State the missing information and assess again."),
+        "information given. State the missing information and assess again."
+    ),
 }
 _TONES = {
-    "acceptable": "good", "acceptable_with_conditions": "warn", "not_acceptable": "bad",
-    "insufficient_information": "warn", "met": "good", "demonstrated": "good",
-    "not_met": "bad", "not_demonstrated": "bad", "unknown": "warn", "undetermined": "warn",
+    "acceptable": "good",
+    "acceptable_with_conditions": "warn",
+    "not_acceptable": "bad",
+    "insufficient_information": "warn",
+    "met": "good",
+    "demonstrated": "good",
+    "not_met": "bad",
+    "not_demonstrated": "bad",
+    "unknown": "warn",
+    "undetermined": "warn",
     "not_applicable": "muted",
 }
 _COLOURS = {"good": "green", "bad": "red", "warn": "yellow", "muted": "bright_black"}
@@ -145,8 +154,9 @@ def _as_report(item: Verdict | Report) -> Report:
 # ---------------------------------------------------------------- text
 
 
-def render_text(verdict: Verdict, color: bool = False, *, title: str | None = None,
-                source: str | None = None) -> str:
+def render_text(
+    verdict: Verdict, color: bool = False, *, title: str | None = None, source: str | None = None
+) -> str:
     """The verdict as a terminal report; ANSI colour only when ``color`` is true."""
     report = Report(verdict, title, source)
 
@@ -156,15 +166,22 @@ def render_text(verdict: Verdict, color: bool = False, *, title: str | None = No
         return click.style(text, fg=_COLOURS[tone] if tone else None, bold=bold)
 
     def wrap(text: str, indent: str) -> list[str]:
-        return textwrap.wrap(_prose(text), _WIDTH, initial_indent=indent,
-                             subsequent_indent=indent, break_on_hyphens=False,
-                             break_long_words=False) or [indent.rstrip()]
+        return textwrap.wrap(
+            _prose(text),
+            _WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ) or [indent.rstrip()]
 
     out = [style(_heading(report), bold=True)]
     if source:
         out.append(source)
-    out += ["", "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome),
-                                    bold=True)]
+    out += [
+        "",
+        "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome), bold=True),
+    ]
     out += wrap(OUTCOME_EXPLANATIONS[verdict.outcome], "  ")
     out += ["", style("Tests", bold=True)]
     name_width = max((len(t.name) for t in verdict.tests.values()), default=0)
@@ -175,22 +192,32 @@ def render_text(verdict: Verdict, color: bool = False, *, title: str | None = No
     for number, feature in verdict.features.items():
         status = style(_label(feature.status), _tone(feature.status))
         out.append(f"  {number}. {feature.name}: {status}")
-    for heading, findings, what in (
-        ("Criteria not met", _unmet(verdict), "Fields"),
-        ("Information missing", _missing(verdict), "State"),
-    ):
-        if not findings:
-            continue
-        out += ["", style(f"{heading} ({len(findings)})", bold=True)]
-        for finding in findings:
-            out.append("")
-            out.append("  " + style(finding.rule_id, _tone(finding.status), bold=True)
-                       + f"  [{finding.severity}]")
-            out += wrap(finding.title, "    ")
-            out += wrap(finding.message, "    ")
-            out += _text_details(finding, what)
-            if finding.remedy:
-                out += wrap(f"What to do: {finding.remedy}", "    ")
+    unmet, missing = _unmet(verdict), _missing(verdict)
+    if unmet:
+        out += ["", style(f"Criteria not met ({len(unmet)})", bold=True)]
+    for finding in unmet:
+        out += [
+            "",
+            "  "
+            + style(finding.rule_id, _tone(finding.status), bold=True)
+            + f"  [{finding.severity}]",
+        ]
+        out += wrap(finding.title, "    ")
+        out += wrap(finding.message, "    ")
+        out += _text_details(finding, "Fields")
+        if finding.remedy:
+            out += wrap(f"What to do: {finding.remedy}", "    ")
+    if missing:  # compact: what is missing, and where to state it
+        out += ["", style(f"Information missing ({len(missing)})", bold=True)]
+    for finding in missing:
+        out += [
+            "",
+            "  "
+            + style(finding.rule_id, _tone(finding.status), bold=True)
+            + f"  [{finding.severity}]",
+        ]
+        out += wrap(finding.message, "    ")
+        out += _text_details(finding, "State")
     out += ["", f"Criteria: {_counts(verdict.findings)}"]
     out += [f"{name}: {value}" for name, value in _footer_items(verdict)]
     return "\n".join(out) + "\n"
@@ -198,8 +225,10 @@ def render_text(verdict: Verdict, color: bool = False, *, title: str | None = No
 
 def _text_details(finding: Finding, what: str) -> list[str]:
     if finding.status is Status.NOT_MET and finding.details:
-        return [f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}"
-                for d in finding.details]
+        return [
+            f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}"
+            for d in finding.details
+        ]
     if finding.paths:
         return [f"    {what}: {', '.join(_path(p) for p in finding.paths)}"]
     return []
@@ -222,45 +251,75 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def render_markdown(verdict: Verdict, *, title: str | None = None,
-                    source: str | None = None) -> str:
+def render_markdown(
+    verdict: Verdict, *, title: str | None = None, source: str | None = None
+) -> str:
     """The verdict as a Markdown report (CommonMark with GitHub tables)."""
     report = Report(verdict, title, source)
     out = [f"# Assessment of {_md(_heading(report))}", ""]
     if source:
         out += [f"Source: {_code(source)}", ""]
-    out += [f"**Outcome: {_label(verdict.outcome)}.** "
-            f"{_md(OUTCOME_EXPLANATIONS[verdict.outcome])}", ""]
+    out += [
+        f"**Outcome: {_label(verdict.outcome)}.** {_md(OUTCOME_EXPLANATIONS[verdict.outcome])}",
+        "",
+    ]
     out += ["## Tests", "", "| Test | Status | Criteria |", "| --- | --- | --- |"]
-    out += [f"| {_md(t.name)} | {_label(t.status)} | {_counts(t.findings)} |"
-            for t in verdict.tests.values()]
-    out += ["", "## Key features", "", "| # | Feature | Status | Criteria |",
-            "| --- | --- | --- | --- |"]
-    out += [f"| {n} | {_md(f.name)} | {_label(f.status)} | {_counts(f.findings)} |"
-            for n, f in verdict.features.items()]
-    for heading, findings in (("Criteria not met", _unmet(verdict)),
-                              ("Information missing", _missing(verdict))):
+    out += [
+        f"| {_md(t.name)} | {_label(t.status)} | {_counts(t.findings)} |"
+        for t in verdict.tests.values()
+    ]
+    out += [
+        "",
+        "## Key features",
+        "",
+        "| # | Feature | Status | Criteria |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {n} | {_md(f.name)} | {_label(f.status)} | {_counts(f.findings)} |"
+        for n, f in verdict.features.items()
+    ]
+    for heading, findings in (
+        ("Criteria not met", _unmet(verdict)),
+        ("Information missing", _missing(verdict)),
+    ):
         if not findings:
             continue
         out += ["", f"## {heading} ({len(findings)})"]
         for finding in findings:
             out += _md_finding(finding)
-    out += ["", "## All criteria", "", "| Criterion | Test | Severity | Status |",
-            "| --- | --- | --- | --- |"]
-    out += [f"| {_code(f.rule_id)} {_md(f.title)} | {f.test} | {f.severity} | "
-            f"{_label(f.status)} |" for f in verdict.findings]
+    out += [
+        "",
+        "## All criteria",
+        "",
+        "| Criterion | Test | Severity | Status |",
+        "| --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {_code(f.rule_id)} {_md(f.title)} | {f.test} | {f.severity} | {_label(f.status)} |"
+        for f in verdict.findings
+    ]
     out += ["", "---", ""]
     out += [f"- {name}: {_code(value)}" for name, value in _footer_items(verdict)]
     return "\n".join(out) + "\n"
 
 
 def _md_finding(finding: Finding) -> list[str]:
-    out = ["", f"### {_code(finding.rule_id)} {_md(finding.title)}", "",
-           f"*{_md(_meta(finding))}*", "", _md(finding.message), ""]
+    out = [
+        "",
+        f"### {_code(finding.rule_id)} {_md(finding.title)}",
+        "",
+        f"*{_md(_meta(finding))}*",
+        "",
+        _md(finding.message),
+        "",
+    ]
     if finding.status is Status.NOT_MET and finding.details:
         out += ["| Field | Expected | Found |", "| --- | --- | --- |"]
-        out += [f"| {_code(_path(d.path))} | {_md(d.expected)} | {_md(_show(d.actual))} |"
-                for d in finding.details]
+        out += [
+            f"| {_code(_path(d.path))} | {_md(d.expected)} | {_md(_show(d.actual))} |"
+            for d in finding.details
+        ]
         out.append("")
     elif finding.paths:
         label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
@@ -336,8 +395,12 @@ def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
     return f'<span class="badge {_tone(status)}">{_h(_label(status))}</span>'
 
 
-def render_html(verdicts: Verdict | Report | Sequence[Verdict | Report], *,
-                title: str | None = None, source: str | None = None) -> str:
+def render_html(
+    verdicts: Verdict | Report | Sequence[Verdict | Report],
+    *,
+    title: str | None = None,
+    source: str | None = None,
+) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets).
 
     Give one verdict (with the proposal's ``title`` and ``source`` if known), or a sequence
@@ -350,31 +413,32 @@ def render_html(verdicts: Verdict | Report | Sequence[Verdict | Report], *,
     else:
         reports = [_as_report(v) for v in verdicts]
     if len(reports) == 1:
-        page_title = (f"Assessment of {_heading(reports[0])}: "
-                      f"{_label(reports[0].verdict.outcome)}")
+        page_title = f"Assessment of {_heading(reports[0])}: {_label(reports[0].verdict.outcome)}"
     else:
         page_title = f"Assessment of {len(reports)} data sharing proposals"
     version = reports[0].verdict.library_version if reports else ""
     body = [_html_index(reports)] if len(reports) > 1 else []
     body += [_html_report(r, i) for i, r in enumerate(reports, 1)]
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="sharing-rules {_h(version)}">',
-        f"<title>{_h(page_title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        *body,
-        "</main>",
-        "</body>",
-        "</html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en-GB">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="sharing-rules {_h(version)}">',
+            f"<title>{_h(page_title)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            *body,
+            "</main>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def _html_index(reports: Sequence[Report]) -> str:
@@ -383,9 +447,11 @@ def _html_index(reports: Sequence[Report]) -> str:
         f"<td>{_badge(r.verdict.outcome)}</td></tr>"
         for i, r in enumerate(reports, 1)
     )
-    return (f'<article class="report"><h1>{len(reports)} proposals assessed</h1>'
-            f"<table><thead><tr><th>Proposal</th><th>Outcome</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></article>")
+    return (
+        f'<article class="report"><h1>{len(reports)} proposals assessed</h1>'
+        f"<table><thead><tr><th>Proposal</th><th>Outcome</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></article>"
+    )
 
 
 def _html_report(report: Report, index: int) -> str:
@@ -410,20 +476,27 @@ def _html_report(report: Report, index: int) -> str:
         "<section><h2>Tests</h2>",
         "<table><thead><tr><th>Test</th><th>Status</th><th>Criteria</th></tr></thead><tbody>",
     ]
-    parts += [f'<tr data-test="{_h(key)}"><td>{_h(t.name)}</td><td>{_badge(t.status)}</td>'
-              f"<td>{_h(_counts(t.findings))}</td></tr>" for key, t in verdict.tests.items()]
+    parts += [
+        f'<tr data-test="{_h(key)}"><td>{_h(t.name)}</td><td>{_badge(t.status)}</td>'
+        f"<td>{_h(_counts(t.findings))}</td></tr>"
+        for key, t in verdict.tests.items()
+    ]
     parts += [
         "</tbody></table></section>",
         "<section><h2>Key features</h2>",
         "<table><thead><tr><th>#</th><th>Feature</th><th>Status</th><th>Criteria</th></tr>"
         "</thead><tbody>",
     ]
-    parts += [f'<tr data-feature="{n}"><td>{n}</td><td>{_h(f.name)}</td>'
-              f"<td>{_badge(f.status)}</td><td>{_h(_counts(f.findings))}</td></tr>"
-              for n, f in verdict.features.items()]
+    parts += [
+        f'<tr data-feature="{n}"><td>{n}</td><td>{_h(f.name)}</td>'
+        f"<td>{_badge(f.status)}</td><td>{_h(_counts(f.findings))}</td></tr>"
+        for n, f in verdict.features.items()
+    ]
     parts.append("</tbody></table></section>")
-    for heading, key, findings in (("Criteria not met", "unmet", _unmet(verdict)),
-                                   ("Information missing", "missing", _missing(verdict))):
+    for heading, key, findings in (
+        ("Criteria not met", "unmet", _unmet(verdict)),
+        ("Information missing", "missing", _missing(verdict)),
+    ):
         if findings:
             parts.append(f'<section id="{key}-{index}"><h2>{heading} ({len(findings)})</h2>')
             parts += [_html_finding(f) for f in findings]
@@ -433,12 +506,17 @@ def _html_report(report: Report, index: int) -> str:
         "<table><thead><tr><th>Criterion</th><th>Test</th><th>Severity</th><th>Status</th>"
         "</tr></thead><tbody>",
     ]
-    parts += [f'<tr data-rule-id="{_h(f.rule_id)}"><td><code>{_h(f.rule_id)}</code><br>'
-              f"{_h(f.title)}</td><td>{_h(f.test)}</td><td>{_h(f.severity)}</td>"
-              f"<td>{_badge(f.status)}</td></tr>" for f in verdict.findings]
+    parts += [
+        f'<tr data-rule-id="{_h(f.rule_id)}"><td><code>{_h(f.rule_id)}</code><br>'
+        f"{_h(f.title)}</td><td>{_h(f.test)}</td><td>{_h(f.severity)}</td>"
+        f"<td>{_badge(f.status)}</td></tr>"
+        for f in verdict.findings
+    ]
     parts += ["</tbody></table></section>", "<footer><h2>Record</h2><dl>"]
-    parts += [f"<dt>{_h(name)}</dt><dd><code>{_h(value)}</code></dd>"
-              for name, value in _footer_items(verdict)]
+    parts += [
+        f"<dt>{_h(name)}</dt><dd><code>{_h(value)}</code></dd>"
+        for name, value in _footer_items(verdict)
+    ]
     parts += ["</dl></footer>", "</article>"]
     return "\n".join(parts)
 
@@ -452,18 +530,23 @@ def _html_finding(finding: Finding) -> str:
         f"<p>{_h(_prose(finding.message))}</p>",
     ]
     if finding.status is Status.NOT_MET and finding.details:
-        parts.append("<table><thead><tr><th>Field</th><th>Expected</th><th>Found</th></tr>"
-                     "</thead><tbody>")
-        parts += [f"<tr><td><code>{_h(_path(d.path))}</code></td><td>{_h(d.expected)}</td>"
-                  f"<td>{_h(_show(d.actual))}</td></tr>" for d in finding.details]
+        parts.append(
+            "<table><thead><tr><th>Field</th><th>Expected</th><th>Found</th></tr></thead><tbody>"
+        )
+        parts += [
+            f"<tr><td><code>{_h(_path(d.path))}</code></td><td>{_h(d.expected)}</td>"
+            f"<td>{_h(_show(d.actual))}</td></tr>"
+            for d in finding.details
+        ]
         parts.append("</tbody></table>")
     elif finding.paths:
         label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
         paths = ", ".join(f"<code>{_h(_path(p))}</code>" for p in finding.paths)
         parts.append(f"<p>{label}: {paths}</p>")
     if finding.remedy:
-        parts.append(f'<p class="remedy"><strong>What to do:</strong> '
-                     f"{_h(_prose(finding.remedy))}</p>")
+        parts.append(
+            f'<p class="remedy"><strong>What to do:</strong> {_h(_prose(finding.remedy))}</p>'
+        )
     if finding.sources:
         parts.append(f'<p class="sources">Sources: {_h("; ".join(finding.sources))}</p>')
     parts.append("</div>")

@@ -92,8 +92,11 @@ class _Generator:
         args = typing.get_args(hint)
         if origin in (typing.Union, types.UnionType):
             options = [a for a in args if a is not type(None)]
-            inner = self.type(options[0]) if len(options) == 1 else {
-                "anyOf": [self.type(a) for a in options]}
+            inner = (
+                self.type(options[0])
+                if len(options) == 1
+                else {"anyOf": [self.type(a) for a in options]}
+            )
             if type(None) in args and self.output:
                 return {"anyOf": [inner, {"type": "null"}]}
             return inner
@@ -124,8 +127,11 @@ class _Generator:
         if hint is dt.date:
             return {"type": "string", "format": "date"}
         if hint is Period:
-            return {"type": "string", "pattern": PERIOD_PATTERN,
-                    "description": "An ISO 8601 period such as P6Y, P18M, P2W or P90D."}
+            return {
+                "type": "string",
+                "pattern": PERIOD_PATTERN,
+                "description": "An ISO 8601 period such as P6Y, P18M, P2W or P90D.",
+            }
         if attrs.has(hint):
             return self.ref(hint)
         raise TypeError(f"no JSON Schema for {hint!r}")
@@ -143,7 +149,8 @@ def _add_bounds(schema: dict[str, Any], check: Any) -> None:
             if match:
                 bound = float(match.group(2))
                 target["minimum" if match.group(1) == "least" else "maximum"] = (
-                    int(bound) if bound.is_integer() else bound)
+                    int(bound) if bound.is_integer() else bound
+                )
     if schema.get("type") == "array" and check(()) is not None:
         schema["minItems"] = 1
 
@@ -167,8 +174,9 @@ def proposal_schema() -> dict[str, Any]:
     Only ``id`` and ``title`` are required; a field that is not known is left out, not
     written as ``null``. YAML dates must be written as ``YYYY-MM-DD``.
     """
-    return _document("proposal", Proposal, output=False,
-                     title="sharing-rules proposal to share personal data")
+    return _document(
+        "proposal", Proposal, output=False, title="sharing-rules proposal to share personal data"
+    )
 
 
 def verdict_schema() -> dict[str, Any]:
