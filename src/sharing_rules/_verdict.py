@@ -193,8 +193,10 @@ def decide(
     """The outcome logic, from the findings (see docs/framework.md, "How the outcome is decided").
 
     A test is not met if an applicable blocking criterion of it is not met; undetermined if
-    none failed but a blocking one is unknown; otherwise met. A feature is not demonstrated
-    if a criterion evidencing it is not met; undetermined if none failed but one is unknown.
+    none failed but a blocking one is unknown, or the pack has no criterion for it;
+    otherwise met. A feature is not demonstrated
+    if a criterion evidencing it is not met; undetermined if none failed but one is unknown
+    (or none evidences it).
     Overall: not acceptable if a test is not met; insufficient information if none failed
     but one is undetermined; acceptable with conditions if all tests are met but an advisory
     criterion is not met or unknown, or a feature is not demonstrated; otherwise acceptable.
@@ -205,7 +207,7 @@ def decide(
         blocking = [f.status for f in mine if f.blocking]
         if Status.NOT_MET in blocking:
             status = TestStatus.NOT_MET
-        elif Status.UNKNOWN in blocking:
+        elif Status.UNKNOWN in blocking or not mine:  # no criteria: nothing shows it is met
             status = TestStatus.UNDETERMINED
         else:
             status = TestStatus.MET
@@ -216,7 +218,7 @@ def decide(
         statuses = {f.status for f in mine}
         if Status.NOT_MET in statuses:
             fstatus = FeatureStatus.NOT_DEMONSTRATED
-        elif Status.UNKNOWN in statuses:
+        elif Status.UNKNOWN in statuses or not mine:
             fstatus = FeatureStatus.UNDETERMINED
         else:
             fstatus = FeatureStatus.DEMONSTRATED
