@@ -10,7 +10,7 @@ import threading
 
 from ._engine import DurableEngine
 from ._errors import AssessmentError
-from ._explain import explain
+from ._explain import Explainer
 from ._facts import build_facts
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Proposal
@@ -40,7 +40,8 @@ class Assessor:
     def __init__(self, rules: RulePack | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
         self._engine = DurableEngine(self.rules)
-        self._vocabulary = self.rules.vocabulary
+        vocabulary = self.rules.vocabulary
+        self._explainers = [Explainer(rule, vocabulary) for rule in self.rules.rules]
         self._tests = {k: v.name for k, v in self.rules.tests.items()}
         self._features = {k: v.name for k, v in self.rules.features.items()}
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
@@ -58,8 +59,8 @@ class Assessor:
         full = with_derived(doc, derived)
         try:
             findings = tuple(
-                explain(rule, status, full, self._vocabulary)
-                for rule, status in zip(self.rules.rules, statuses, strict=True)
+                explainer.explain(status, full)
+                for explainer, status in zip(self._explainers, statuses, strict=True)
             )
         except Exception as exc:  # fail closed: no verdict from a broken explanation
             raise AssessmentError(f"could not explain the findings: {exc}") from exc

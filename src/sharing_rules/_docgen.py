@@ -93,7 +93,11 @@ def render_blocks(docs: Path) -> dict[Path, str]:
         if not pattern.search(text):
             raise ValueError(f"{path} has no generated block {name!r}")
         body = make()
-        pages[path] = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
+
+        def replace(match: re.Match[str], body: str = body) -> str:
+            return match.group(1) + body + "\n" + match.group(2)
+
+        pages[path] = pattern.sub(replace, text)
     return pages
 
 

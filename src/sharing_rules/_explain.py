@@ -11,7 +11,7 @@ from ._facts import LISTS, Fact
 from ._rules import Rule
 from ._verdict import Detail, Finding, Status
 
-__all__ = ["explain"]
+__all__ = ["Explainer"]
 
 _LISTS = {lst.path: lst for lst in LISTS}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -75,23 +75,14 @@ def _false_leaves(
                 yield from _false_leaves(item, doc, want)
     elif isinstance(c, Quantified):
         items = lookup(doc, c.list) or []
-        every = (c.kind == "all_items") == want or (c.kind == "no_item") != want
-        inner_want = (c.kind == "all_items") if want else (c.kind != "all_items")
-        del every
+        # The items that keep the quantifier from being `want`, and the value `where`
+        # would need on them: any_item and all_items need it true (when wanted true),
+        # no_item needs it false; wanting the quantifier false flips that.
+        inner_want = (c.kind != "no_item") == want
         for index, item in enumerate(items):
             if evaluate(c.where, item) is not inner_want:
                 for leaf, _, _ in _false_leaves(c.where, item, inner_want):
                     yield leaf, c.list, index
-
-
-def _fill(text: str, doc: Mapping[str, Any], items: list[str]) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name == "items":
-            return ", ".join(items) if items else "none"
-        return _show(lookup(doc, name))
-
-    return " ".join(_PLACEHOLDER.sub(value, text).split())
 
 
 def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
@@ -99,21 +90,92 @@ def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
     return tuple(s for s in fact.source if s.startswith("$")) if fact else ()
 
 
-def explain(
-    rule: Rule, status: Status, doc: Mapping[str, Any], vocabulary: Mapping[str, Fact]
-) -> Finding:
-    """The finding for a rule with the status the engine gave it."""
-    details: list[Detail] = []
-    labels: list[str] = []
-    if status is Status.UNKNOWN:
-        for path in rule.requires:
-            if lookup(doc, path) is None:
-                for source in _source(vocabulary, path) or (path,):
-                    details.append(Detail(source, "stated", None))
-    elif status is Status.NOT_MET:
-        for leaf, list_name, index in _false_leaves(rule.condition, doc):
+def _get(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
+    value: Any = doc
+    for name in parts:
+        if type(value) is not dict:
+            return None
+        value = value.get(name)
+    return value
+
+
+class _Template:
+    """A message split once into literal text and the fact paths of its placeholders."""
+
+    __slots__ = ("parts", "static")
+
+    def __init__(self, text: str) -> None:
+        pieces = _PLACEHOLDER.split(" ".join(text.split()))
+        # odd positions are placeholder names
+        self.parts = [
+            (p, None) if i % 2 == 0 else ("", tuple(p.split("."))) for i, p in enumerate(pieces)
+        ]
+        self.static = text if len(pieces) == 1 else None
+
+    def fill(self, doc: Mapping[str, Any], items: list[str]) -> str:
+        if self.static is not None:
+            return " ".join(self.static.split())
+        out = []
+        for literal, parts in self.parts:
+            if parts is None:
+                out.append(literal)
+            elif parts == ("items",):
+                out.append(", ".join(items) if items else "none")
+            else:
+                out.append(_show(_get(doc, parts)))
+        return " ".join("".join(out).split())
+
+
+class Explainer:
+    """Everything about one rule that explaining a status needs, prepared once."""
+
+    def __init__(self, rule: Rule, vocabulary: Mapping[str, Fact]) -> None:
+        self.rule = rule
+        self.vocabulary = vocabulary
+        messages = rule.messages
+        self.templates = {
+            Status.MET: _Template(messages.met),
+            Status.NOT_MET: _Template(messages.not_met),
+            Status.UNKNOWN: _Template(messages.unknown),
+            Status.NOT_APPLICABLE: _Template(messages.not_applicable or "Not applicable."),
+        }
+        self.requires = [
+            (tuple(path.split(".")), _source(vocabulary, path) or (path,)) for path in rule.requires
+        ]
+        self.severity = rule.severity.value
+
+    def explain(self, status: Status, doc: Mapping[str, Any]) -> Finding:
+        """The finding for the status the engine gave the rule."""
+        rule = self.rule
+        details: list[Detail] = []
+        labels: list[str] = []
+        if status is Status.UNKNOWN:
+            for parts, sources in self.requires:
+                if _get(doc, parts) is None:
+                    details.extend(Detail(source, "stated", None) for source in sources)
+        elif status is Status.NOT_MET:
+            details = self._not_met(doc, labels)
+        gap = status is Status.NOT_MET or status is Status.UNKNOWN
+        return Finding(
+            rule_id=rule.id,
+            rule_version=rule.version,
+            title=rule.title,
+            test=rule.test,
+            features=rule.features,
+            severity=self.severity,
+            status=status,
+            message=self.templates[status].fill(doc, labels),
+            paths=tuple(dict.fromkeys(d.path for d in details)),
+            details=tuple(details),
+            remedy=rule.remedy if gap else None,
+            sources=rule.sources,
+        )
+
+    def _not_met(self, doc: Mapping[str, Any], labels: list[str]) -> list[Detail]:
+        details = []
+        for leaf, list_name, index in _false_leaves(self.rule.condition, doc):
             if list_name is None:
-                for source in _source(vocabulary, leaf.fact) or (leaf.fact,):
+                for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
                     details.append(Detail(source, _expected(leaf), lookup(doc, leaf.fact)))
                 continue
             spec = _LISTS[list_name]
@@ -122,32 +184,6 @@ def explain(
             label = item.get(spec.label)
             if label is not None and str(label) not in labels:
                 labels.append(str(label))
-            details.append(
-                Detail(
-                    f"{spec.source}[{index}].{field.source[0]}",
-                    _expected(leaf),
-                    item.get(leaf.fact),
-                )
-            )
-    template = {
-        Status.MET: rule.messages.met,
-        Status.NOT_MET: rule.messages.not_met,
-        Status.UNKNOWN: rule.messages.unknown,
-        Status.NOT_APPLICABLE: rule.messages.not_applicable or "Not applicable.",
-    }[status]
-    paths = tuple(dict.fromkeys(d.path for d in details))
-    gap = status in (Status.NOT_MET, Status.UNKNOWN)
-    return Finding(
-        rule_id=rule.id,
-        rule_version=rule.version,
-        title=rule.title,
-        test=rule.test,
-        features=rule.features,
-        severity=rule.severity.value,
-        status=status,
-        message=_fill(template, doc, labels),
-        paths=paths,
-        details=tuple(details),
-        remedy=rule.remedy if gap else None,
-        sources=rule.sources,
-    )
+            path = f"{spec.source}[{index}].{field.source[0]}"
+            details.append(Detail(path, _expected(leaf), item.get(leaf.fact)))
+        return details
