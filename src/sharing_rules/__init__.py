@@ -17,6 +17,7 @@ from ._rules import (
     TestInfo,
     load_rules,
 )
+from ._schema import proposal_schema, verdict_schema
 from ._verdict import (
     Detail,
     FeatureResult,
@@ -30,7 +31,6 @@ from ._verdict import (
     Verdict,
     verdict_from_dict,
 )
-from ._schema import proposal_schema, verdict_schema
 from ._version import __version__
 
 __all__ = [
