@@ -20,8 +20,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 import sharing_rules as sr
 from sharing_rules import _cli
-from sharing_rules._cli import cli, exit_code, main, proposal_template
+from sharing_rules._cli import cli, exit_code, main
 from sharing_rules._schema import schema_json
+from sharing_rules._template import proposal_template
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 import sharing_rules as sr
 from sharing_rules import _schema
-from sharing_rules._cli import proposal_template
+from sharing_rules._template import proposal_template
 from sharing_rules.strategies import proposal_dicts
 
 ROOT = Path(__file__).parent.parent
