@@ -299,14 +299,24 @@ def _parse_requires(
     return tuple(resolved)
 
 
+def _begin(
+    file: _File, raw: Any, path: str, keys: Mapping[str, bool], kind: str, collector: _Collector
+) -> tuple[str | None, bool] | None:
+    """The id of a rule or derivation entry, and whether its keys are right."""
+    if not isinstance(raw, Mapping):
+        collector.add(file, path, f"a {kind} must be a mapping")
+        return None
+    entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    return entry_id, _check_keys(file, raw, keys, path, collector, entry_id)
+
+
 def _parse_rule(
     file: _File, raw: Any, path: str, scope: Scope, pack: str, collector: _Collector
 ) -> Rule | None:
-    if not isinstance(raw, Mapping):
-        collector.add(file, path, "a rule must be a mapping")
+    begun = _begin(file, raw, path, _RULE_KEYS, "rule", collector)
+    if begun is None:
         return None
-    rule_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-    ok = _check_keys(file, raw, _RULE_KEYS, path, collector, rule_id)
+    rule_id, ok = begun
     if rule_id is not None and not _ID.match(rule_id):
         ok = False
         collector.add(
@@ -484,11 +494,10 @@ def _parse_examples(
 def _parse_derivation(
     file: _File, raw: Any, path: str, scope: Scope, pack: str, collector: _Collector
 ) -> Derivation | None:
-    if not isinstance(raw, Mapping):
-        collector.add(file, path, "a derivation must be a mapping")
+    begun = _begin(file, raw, path, _DERIVATION_KEYS, "derivation", collector)
+    if begun is None:
         return None
-    did = raw.get("id") if isinstance(raw.get("id"), str) else None
-    ok = _check_keys(file, raw, _DERIVATION_KEYS, path, collector, did)
+    did, ok = begun
     sets = raw.get("sets")
     if "sets" in raw and (
         not isinstance(sets, str) or sets in scope.facts or sets.split(".")[0] in scope.lists
