@@ -281,7 +281,8 @@ class Plan:
     stage's rules read, flat under short keys, and each list item as its projections."""
 
     scalars: tuple[tuple[str, tuple[str, ...], str, str], ...]  #: key, parts, mode, path
-    lists: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...]
+    #: (key, list, ((projection key, ((field, presence only), ...)), ...))
+    lists: tuple[tuple[str, str, tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]], ...]
 
     @classmethod
     def build(
@@ -302,8 +303,11 @@ class Plan:
         }
         lists = []
         for name in sorted({lst for lst, _ in wanted}):
+            presence = {f.path for f in target.lists[name].items if f.kind in PRESENCE_ONLY}
             projections = tuple(
-                (target.projections[w].key, w[1]) for w in sorted(wanted) if w[0] == name
+                (target.projections[w].key, tuple((f, f in presence) for f in w[1]))
+                for w in sorted(wanted)
+                if w[0] == name
             )
             lists.append((target.keys[name], name, projections))
         return cls(scalars, tuple(lists))
@@ -317,23 +321,24 @@ class Plan:
                 value = value.get(name) if type(value) is dict else None
             out[key] = _convert(value, mode, path)
         for key, name, projections in self.lists:
-            out[key] = [
-                {
-                    pkey: encode(
-                        _STATED if type(item[f]) is str and _presence(name, f) else item[f]
-                        for f in fields
+            items = []
+            for item in doc.get(name) or ():
+                record = {}
+                for pkey, fields in projections:
+                    record[pkey] = "|".join(
+                        [
+                            _CODES_PRESENCE[item[f] is None]
+                            if presence
+                            else _CODES.get(item[f], item[f])
+                            for f, presence in fields
+                        ]
                     )
-                    for pkey, fields in projections
-                }
-                for item in doc.get(name) or ()
-            ]
+                items.append(record)
+            out[key] = items
         return out
 
 
-_PRESENCE_FIELDS = frozenset(
-    (lst.path, f.path) for lst in LISTS for f in lst.items if f.kind in PRESENCE_ONLY
-)
-
-
-def _presence(list_name: str, field: str) -> bool:
-    return (list_name, field) in _PRESENCE_FIELDS
+# An item field's code in a projection, as `encode` writes it: enumeration values are
+# themselves; a presence-only field is looked up by "is it unstated".
+_CODES: dict[Any, str] = {None: UNSTATED, True: "t", False: "f"}
+_CODES_PRESENCE = {True: UNSTATED, False: _STATED}
