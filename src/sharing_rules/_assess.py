@@ -39,6 +39,7 @@ class Assessor:
 
     def __init__(self, rules: RulePack | None = None) -> None:
         self.rules = rules if rules is not None else load_rules()
+        """The rule pack this assessor was compiled from (the framework pack by default)."""
         self._engine = DurableEngine(self.rules)
         vocabulary = self.rules.vocabulary
         self._explainers = [Explainer(rule, vocabulary) for rule in self.rules.rules]

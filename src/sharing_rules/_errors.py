@@ -80,6 +80,7 @@ class AssessmentError(SharingRulesError, RuntimeError):
 
     def __init__(self, message: str, rule_id: str | None = None) -> None:
         self.rule_id = rule_id
+        """The rule being evaluated when the engine failed, if known."""
         super().__init__(f"rule {rule_id}: {message}" if rule_id else message)
 
 
