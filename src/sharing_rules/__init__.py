@@ -2,6 +2,7 @@
 
 from ._assess import Assessor, assess, proposal_digest
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, SharingRulesError
+from ._examples import ExampleResult, run_examples
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
 from ._model import *  # noqa: F403 - the model's names are listed in its __all__
 from ._model import __all__ as _model_all
@@ -39,6 +40,7 @@ __all__ = [
     "Derivation",
     "Detail",
     "Example",
+    "ExampleResult",
     "FeatureInfo",
     "FeatureResult",
     "FeatureStatus",
@@ -61,6 +63,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_text",
+    "run_examples",
     "verdict_schema",
     "verdict_from_dict",
     "Problem",

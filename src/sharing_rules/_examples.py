@@ -39,7 +39,11 @@ def example_proposal(fragment: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run_examples(pack: RulePack, assessor: Assessor | None = None) -> Iterator[ExampleResult]:
-    """Assess every rule's examples with the pack and compare the rule's status."""
+    """Assess every rule's examples with the pack and compare the rule's status.
+
+    This is what ``sharing-rules rules test`` runs; an example whose proposal fragment is
+    invalid yields a result with ``actual=None`` and the problems in ``error``.
+    """
     assessor = assessor or Assessor(pack)
     for rule in pack.rules:
         yield from _run_rule(rule, assessor)

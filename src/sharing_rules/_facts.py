@@ -33,7 +33,7 @@ from ._model import (
     SharingMethod,
 )
 
-__all__ = ["FACTS", "LISTS", "Fact", "FactList", "build_facts", "fact_kinds"]
+__all__ = ["FACTS", "LISTS", "SPECIAL_CATEGORIES", "Fact", "FactList", "build_facts", "fact_kinds"]
 
 Getter = Callable[[Any], Any]
 
@@ -62,7 +62,8 @@ class FactList:
     get: Getter = attrs.field(repr=False, eq=False)
 
 
-_SPECIAL = frozenset(
+#: Data categories that are special category data (UK GDPR Art. 9).
+SPECIAL_CATEGORIES = frozenset(
     {
         DataCategory.HEALTH,
         DataCategory.ETHNICITY,
@@ -135,7 +136,7 @@ def _over(list_name: str, fn: Callable[[tuple[Any, ...]], Any]) -> Getter:
 
 def _is_special(item: Any) -> bool | None:
     """Stated as special category, or of a special category; unknown if neither is stated."""
-    if item.special_category or item.category in _SPECIAL:
+    if item.special_category or item.category in SPECIAL_CATEGORIES:
         return True
     return None if item.special_category is None and item.category is None else False
 

@@ -43,7 +43,7 @@ import attrs
 from ._assess import Assessor
 from ._conditions import facts_named
 from ._errors import ProposalError, did_you_mean
-from ._facts import LISTS
+from ._facts import LISTS, SPECIAL_CATEGORIES
 from ._load import proposal_from_dict, proposal_to_dict
 from ._model import (
     AlternativeOption,
@@ -163,19 +163,6 @@ _COUNTS = st.integers(min_value=0, max_value=10**9)
 _AMOUNTS: SearchStrategy[float] = st.one_of(
     st.integers(min_value=0, max_value=10**9),
     st.floats(min_value=0.01, max_value=1e15, allow_nan=False, allow_infinity=False),
-)
-_SPECIAL_CATEGORIES = frozenset(
-    {
-        DataCategory.HEALTH,
-        DataCategory.ETHNICITY,
-        DataCategory.RELIGION,
-        DataCategory.POLITICAL,
-        DataCategory.TRADE_UNION,
-        DataCategory.GENETIC,
-        DataCategory.BIOMETRIC,
-        DataCategory.SEX_LIFE,
-        DataCategory.SEXUAL_ORIENTATION,
-    }
 )
 
 
@@ -492,7 +479,7 @@ def _complete_data_item(draw: st.DrawFn) -> DataItem:
         name=draw(_NAME),
         description=draw(_MAYBE_SENTENCE),
         category=category,
-        special_category=category in _SPECIAL_CATEGORIES,
+        special_category=category in SPECIAL_CATEGORIES,
         criminal_offence=category is DataCategory.CRIMINAL_OFFENCE,
         identifiability=draw(_enum(Identifiability)),
         justification=draw(_SENTENCE),
