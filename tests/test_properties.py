@@ -209,6 +209,7 @@ def test_rule_files_in_any_order_give_byte_identical_verdicts(
     assert sr.Assessor(pack).assess(proposal).to_json() == ASSESSOR.assess(proposal).to_json()
 
 
+@settings(max_examples=max(1000, settings().max_examples))  # issue 4: >= 1,000 per CI run
 @given(srs.proposals())
 def test_engine_agrees_with_the_reference_evaluator(proposal: sr.Proposal) -> None:
     doc = build_facts(proposal)
