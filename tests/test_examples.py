@@ -1,0 +1,110 @@
+"""The shipped example proposals, with their outcomes and unmet criteria pinned.
+
+Each expectation was checked by hand against the example's own header comment, which
+says what the example is meant to show (e.g. the housing example's four deliberate gaps).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sharing_rules as sr
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
+    # well made: every criterion met or not applicable
+    "fire-safety-visits": (sr.Outcome.ACCEPTABLE, set()),
+    # well made with two advisory gaps: notices published instead of telling each
+    # patient, and no savings estimate
+    "gp-research-tre": (
+        sr.Outcome.ACCEPTABLE_WITH_CONDITIONS,
+        {"responsible.individuals-informed", "responsible.savings-estimated"},
+    ),
+    # the four gaps its header lists: DPIA in progress, no review date, no evaluation
+    # plan, no public engagement
+    "housing-benefit-matching": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {
+            "responsible.dpia-done",
+            "responsible.review-date",
+            "responsible.evaluation-plan",
+            "responsible.public-engagement",
+        },
+    ),
+    # a five-word purpose, and a purpose section with no limits on other uses; all else
+    # is unknown
+    "vague-title-only": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {"purposeful.purpose-stated", "purposeful.limits-on-other-uses"},
+    ),
+    "gang-list-schools": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {
+            # purpose: vague, no limits, not published, no agreement or register entry
+            "purposeful.purpose-stated",
+            "purposeful.limits-on-other-uses",
+            "purposeful.purpose-published",
+            "purposeful.register-entry",
+            "purposeful.data-sharing-agreement",
+            # data: unjustified items, identified without reason, ethnicity without an
+            # Art. 9 condition, intelligence without an Art. 10 condition, children
+            "proportionate.data-items-justified",
+            "proportionate.identified-data-needed",
+            "proportionate.special-category-condition",
+            "proportionate.criminal-offence-condition",
+            "proportionate.children-justified",
+            "proportionate.onward-sharing-restricted",
+            # alternatives "none", risks unmitigated (one severe and probable)
+            "proportionate.alternatives-considered",
+            "proportionate.serious-risks-mitigated",
+            "proportionate.risks-mitigated",
+            # safeguards: no retention or deletion, weak security, emailed
+            "proportionate.retention-period",
+            "proportionate.deletion-method",
+            "proportionate.security-measures",
+            "proportionate.audit-logging",
+            "proportionate.secure-transfer",
+            # benefits only to organisations, unmeasured, unevidenced
+            "responsible.benefits-for-individuals",
+            "responsible.wider-public-benefit",
+            "responsible.benefits-measured",
+            "responsible.benefits-evidenced",
+            "responsible.evaluation-plan",
+            # governance and openness
+            "responsible.dpia-done",
+            "responsible.dpo-consulted",
+            "responsible.accountable-owner",
+            "responsible.review-date",
+            "responsible.privacy-information",
+            "responsible.individuals-informed",
+            "responsible.challenge-route",
+            "responsible.plain-language-summary",
+        },
+    ),
+}
+
+
+def test_every_example_is_pinned() -> None:
+    assert {p.stem for p in EXAMPLES.glob("*.yaml")} == set(PINNED)
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_example_outcome_and_unmet_rules(name: str) -> None:
+    outcome, unmet = PINNED[name]
+    verdict = sr.assess(EXAMPLES / f"{name}.yaml")
+    assert verdict.outcome is outcome
+    assert {f.rule_id for f in verdict.unmet} == unmet
+
+
+def test_gang_list_requires_a_dpia_and_the_vague_one_cannot_tell() -> None:
+    assert sr.assess(EXAMPLES / "gang-list-schools.yaml").derived == {"dpia.required": True}
+    assert sr.assess(EXAMPLES / "vague-title-only.yaml").derived == {"dpia.required": None}
+
+
+def test_the_vague_proposal_is_mostly_unknown() -> None:
+    verdict = sr.assess(EXAMPLES / "vague-title-only.yaml")
+    assert len(verdict.unknown) >= 40
+    assert all(f.paths and f.remedy for f in verdict.unknown)
