@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified, evaluate, lookup
@@ -110,11 +110,11 @@ class _Template:
         self.parts = [
             (p, None) if i % 2 == 0 else ("", tuple(p.split("."))) for i, p in enumerate(pieces)
         ]
-        self.static = text if len(pieces) == 1 else None
+        self.static = pieces[0] if len(pieces) == 1 else None
 
     def fill(self, doc: Mapping[str, Any], items: list[str]) -> str:
         if self.static is not None:
-            return " ".join(self.static.split())
+            return self.static
         out = []
         for literal, parts in self.parts:
             if parts is None:
@@ -143,10 +143,19 @@ class Explainer:
             (tuple(path.split(".")), _source(vocabulary, path) or (path,)) for path in rule.requires
         ]
         self.severity = rule.severity.value
+        # Findings are frozen, so a met or not-applicable finding whose message names no
+        # fact is the same every time: build it once.
+        self.fixed = {
+            status: self._finding(status, self.templates[status].static or "", ())
+            for status in (Status.MET, Status.NOT_APPLICABLE)
+            if self.templates[status].static is not None
+        }
 
     def explain(self, status: Status, doc: Mapping[str, Any]) -> Finding:
         """The finding for the status the engine gave the rule."""
-        rule = self.rule
+        fixed = self.fixed.get(status)
+        if fixed is not None:
+            return fixed
         details: list[Detail] = []
         labels: list[str] = []
         if status is Status.UNKNOWN:
@@ -155,6 +164,10 @@ class Explainer:
                     details.extend(Detail(source, "stated", None) for source in sources)
         elif status is Status.NOT_MET:
             details = self._not_met(doc, labels)
+        return self._finding(status, self.templates[status].fill(doc, labels), details)
+
+    def _finding(self, status: Status, message: str, details: Sequence[Detail]) -> Finding:
+        rule = self.rule
         gap = status is Status.NOT_MET or status is Status.UNKNOWN
         return Finding(
             rule_id=rule.id,
@@ -164,7 +177,7 @@ class Explainer:
             features=rule.features,
             severity=self.severity,
             status=status,
-            message=self.templates[status].fill(doc, labels),
+            message=message,
             paths=tuple(dict.fromkeys(d.path for d in details)),
             details=tuple(details),
             remedy=rule.remedy if gap else None,
