@@ -33,7 +33,7 @@ from ._model import (
     SharingMethod,
 )
 
-__all__ = ["FACTS", "LISTS", "SPECIAL_CATEGORIES", "Fact", "FactList", "build_facts", "fact_kinds"]
+__all__ = ["FACTS", "LISTS", "SPECIAL_CATEGORIES", "Fact", "FactList", "build_facts"]
 
 Getter = Callable[[Any], Any]
 
@@ -647,15 +647,6 @@ FACTS: tuple[Fact, ...] = (
         )
     ),
 )
-
-
-def fact_kinds() -> dict[str, Fact]:
-    """Every scalar fact path, including list item fields as ``list[].field``."""
-    kinds = {f.path: f for f in FACTS}
-    for lst in LISTS:
-        for item in lst.items:
-            kinds[f"{lst.path}[].{item.path}"] = item
-    return kinds
 
 
 _SCALARS = tuple((tuple(f.path.split(".")), f.get) for f in FACTS)
