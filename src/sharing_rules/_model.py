@@ -467,7 +467,12 @@ class Benefit(_Checked):
 
 @attrs.frozen(slots=True)
 class Risk(_Checked):
-    """A risk of harm to people or organisations, with its mitigations."""
+    """A risk of harm to people or organisations, with its mitigations.
+
+    ``likelihood`` and ``severity`` describe the risk *before* its mitigations (the
+    inherent risk): the framework pack asks that every serious risk so assessed has a
+    mitigation.
+    """
 
     description: str = _text(required=True)
     likelihood: Likelihood | None = _optional(Likelihood)
