@@ -171,3 +171,13 @@ def test_sessions_are_deleted() -> None:
         engine.run(doc)
     with pytest.raises(Exception, match="error code"):
         _engine._dr.get_state(engine._handle, "1")
+
+
+def test_assess_reuses_the_compiled_pack_per_digest() -> None:
+    from sharing_rules import _assess
+
+    pack = sr.load_rules(disable=[PACK.rules[0].id])
+    sr.assess(EXAMPLES[0], rules=pack)
+    first = _assess._assessors[pack.digest]
+    sr.assess(EXAMPLES[1], rules=sr.load_rules(disable=[PACK.rules[0].id]))
+    assert _assess._assessors[pack.digest] is first

@@ -151,3 +151,13 @@ def test_any_input_loads_or_raises_proposal_error(data: object) -> None:
         assert all(p.path.startswith("$") for p in err.problems)
     else:
         assert sr.proposal_from_dict(sr.proposal_to_dict(proposal)) == proposal
+
+
+def test_non_finite_amounts_and_non_mapping_sections_are_clear_errors() -> None:
+    with pytest.raises(sr.ProposalError) as info:
+        sr.proposal_from_dict(
+            {"id": "x", "title": "t", "resources": {"cost_gbp": float("nan")}, "purpose": "p"}
+        )
+    text = str(info.value)
+    assert "$.resources.cost_gbp: must be a finite number" in text
+    assert "$.purpose: expected a mapping of keys to values" in text

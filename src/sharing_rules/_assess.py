@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import hashlib
@@ -82,18 +83,34 @@ class Assessor:
         )
 
 
-_default_lock = threading.Lock()
+_cache_lock = threading.Lock()
+_assessors: collections.OrderedDict[str, Assessor] = collections.OrderedDict()
+_CACHED = 8
+
+
+def _assessor_for(rules: RulePack | None) -> Assessor:
+    """A compiled assessor per pack digest, the last few kept: compiling per call is slow,
+    and durable-rules 2.0.28 refuses new rulesets (error 102) after about a thousand have
+    been created and dropped out of order in one process."""
+    with _cache_lock:
+        pack = rules if rules is not None else _framework()
+        assessor = _assessors.get(pack.digest)
+        if assessor is None:
+            assessor = _assessors[pack.digest] = Assessor(pack)
+            while len(_assessors) > _CACHED:
+                _assessors.popitem(last=False)
+        _assessors.move_to_end(pack.digest)
+        return assessor
 
 
 @functools.cache
-def _default_assessor() -> Assessor:
-    return Assessor()
+def _framework() -> RulePack:
+    return load_rules()
 
 
 def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False) -> Verdict:
-    """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`."""
-    if rules is not None:
-        return Assessor(rules).assess(proposal, timestamp=timestamp)
-    with _default_lock:
-        assessor = _default_assessor()
-    return assessor.assess(proposal, timestamp=timestamp)
+    """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`.
+
+    The compiled pack is cached by its digest, so calling this repeatedly is cheap.
+    """
+    return _assessor_for(rules).assess(proposal, timestamp=timestamp)

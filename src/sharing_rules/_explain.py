@@ -104,11 +104,14 @@ class _Template:
 
     __slots__ = ("parts", "static")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, vocabulary: Mapping[str, Fact]) -> None:
         pieces = _PLACEHOLDER.split(" ".join(text.split()))
-        # odd positions are placeholder names
+        # odd positions are placeholder names; choices (enumerations) read as words
         self.parts = [
-            (p, None) if i % 2 == 0 else ("", tuple(p.split("."))) for i, p in enumerate(pieces)
+            (p, None, False)
+            if i % 2 == 0
+            else ("", tuple(p.split(".")), p in vocabulary and vocabulary[p].values is not None)
+            for i, p in enumerate(pieces)
         ]
         self.static = pieces[0] if len(pieces) == 1 else None
 
@@ -116,13 +119,14 @@ class _Template:
         if self.static is not None:
             return self.static
         out = []
-        for literal, parts in self.parts:
+        for literal, parts, choice in self.parts:
             if parts is None:
                 out.append(literal)
             elif parts == ("items",):
                 out.append(", ".join(items) if items else "none")
             else:
-                out.append(_show(_get(doc, parts)))
+                shown = _show(_get(doc, parts))
+                out.append(shown.replace("_", " ") if choice else shown)
         return " ".join("".join(out).split())
 
 
@@ -134,10 +138,12 @@ class Explainer:
         self.vocabulary = vocabulary
         messages = rule.messages
         self.templates = {
-            Status.MET: _Template(messages.met),
-            Status.NOT_MET: _Template(messages.not_met),
-            Status.UNKNOWN: _Template(messages.unknown),
-            Status.NOT_APPLICABLE: _Template(messages.not_applicable or "Not applicable."),
+            Status.MET: _Template(messages.met, vocabulary),
+            Status.NOT_MET: _Template(messages.not_met, vocabulary),
+            Status.UNKNOWN: _Template(messages.unknown, vocabulary),
+            Status.NOT_APPLICABLE: _Template(
+                messages.not_applicable or "Not applicable.", vocabulary
+            ),
         }
         self.requires = [
             (tuple(path.split(".")), _source(vocabulary, path) or (path,)) for path in rule.requires

@@ -163,8 +163,8 @@ def _problems(exc: BaseException, path: str, cls: type | None) -> list[Problem]:
         return [Problem(f"{path}.{name}", message) for name, message in exc.problems]
     if isinstance(exc, KeyError):
         return [Problem(path, "required but missing", "add it")]
-    if isinstance(exc, AttributeError) and "items" in str(exc):
-        return [Problem(path, "expected a mapping of keys to values")]
+    if isinstance(exc, AttributeError):  # cattrs called .items()/.keys() on a non-mapping
+        return [Problem(path, "expected a mapping of keys to values", "write key: value lines")]
     if isinstance(exc, _WrongType | ValueError):
         return [Problem(path, str(exc))]
     if isinstance(exc, TypeError):

@@ -7,6 +7,7 @@ Every field that a proposer may leave out is optional and defaults to ``None``, 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from enum import Enum, StrEnum
@@ -321,6 +322,8 @@ def _scalar(
             return f"expected {_type_name(kind)}, got {type(value).__name__}"
         if isinstance(value, str) and not value.strip():
             return "must not be blank; leave it out if it is not known"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"must be a finite number, got {value!r}"
         if minimum is not None and value < minimum:
             return f"must be at least {minimum:g}, got {value!r}"
         if maximum is not None and value > maximum:
