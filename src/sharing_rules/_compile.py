@@ -41,7 +41,7 @@ from ._conditions import (
     facts_named,
 )
 from ._errors import AssessmentError
-from ._facts import LISTS, Fact, FactList
+from ._facts import LISTS, LISTS_BY_PATH, Fact, FactList, at_path
 from ._rules import RulePack
 
 __all__ = ["UNSTATED", "Plan", "Target", "compile_condition", "compile_pack", "target_for"]
@@ -130,7 +130,6 @@ def target_for(pack: RulePack) -> Target:
     vocabulary = pack.vocabulary
     numeric = {path for path, fact in vocabulary.items() if fact.kind in NUMERIC}
     keys = {path: f"f{n}" for n, path in enumerate(sorted(vocabulary))}
-    lists = {lst.path: lst for lst in LISTS}
     for n, lst in enumerate(LISTS):
         keys[lst.path] = f"l{n}"
     projections: dict[tuple[str, tuple[str, ...]], Projection] = {}
@@ -138,7 +137,7 @@ def target_for(pack: RulePack) -> Target:
         fields = tuple(sorted(set(facts_named(q.where))))
         if (q.list, fields) not in projections:
             projections[(q.list, fields)] = Projection(f"p{len(projections)}", q.list, fields)
-    return Target(keys, frozenset(numeric), lists, projections)
+    return Target(keys, frozenset(numeric), LISTS_BY_PATH, projections)
 
 
 def _join(op: str, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -316,10 +315,7 @@ class Plan:
         """The engine's copy of ``doc``."""
         out: dict[str, Any] = {}
         for key, parts, mode, path in self.scalars:
-            value: Any = doc
-            for name in parts:
-                value = value.get(name) if type(value) is dict else None
-            out[key] = _convert(value, mode, path)
+            out[key] = _convert(at_path(doc, parts), mode, path)
         for key, name, projections in self.lists:
             items = []
             for item in doc.get(name) or ():

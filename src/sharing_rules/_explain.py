@@ -7,13 +7,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified, evaluate, lookup
-from ._facts import LISTS, Fact
+from ._facts import LISTS_BY_PATH, Fact, at_path
 from ._rules import Rule
 from ._verdict import Detail, Finding, Status
 
 __all__ = ["Explainer"]
 
-_LISTS = {lst.path: lst for lst in LISTS}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _OPS = {
     "eq": "=",
@@ -90,15 +89,6 @@ def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
     return tuple(s for s in fact.source if s.startswith("$")) if fact else ()
 
 
-def _get(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
-    value: Any = doc
-    for name in parts:
-        if type(value) is not dict:
-            return None
-        value = value.get(name)
-    return value
-
-
 class _Template:
     """A message split once into literal text and the fact paths of its placeholders."""
 
@@ -125,7 +115,7 @@ class _Template:
             elif parts == ("items",):
                 out.append(", ".join(items) if items else "none")
             else:
-                shown = _show(_get(doc, parts))
+                shown = _show(at_path(doc, parts))
                 out.append(shown.replace("_", " ") if choice else shown)
         return " ".join("".join(out).split())
 
@@ -166,7 +156,7 @@ class Explainer:
         labels: list[str] = []
         if status is Status.UNKNOWN:
             for parts, sources in self.requires:
-                if _get(doc, parts) is None:
+                if at_path(doc, parts) is None:
                     details.extend(Detail(source, "stated", None) for source in sources)
         elif status is Status.NOT_MET:
             details = self._not_met(doc, labels)
@@ -197,7 +187,7 @@ class Explainer:
                 for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
                     details.append(Detail(source, _expected(leaf), lookup(doc, leaf.fact)))
                 continue
-            spec = _LISTS[list_name]
+            spec = LISTS_BY_PATH[list_name]
             item = (lookup(doc, list_name) or [])[index or 0]
             field = next(f for f in spec.items if f.path == leaf.fact)
             label = item.get(spec.label)

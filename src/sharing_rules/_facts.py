@@ -8,7 +8,7 @@ fields rules read inside ``any_item`` / ``all_items`` / ``no_item``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any
 
@@ -33,7 +33,16 @@ from ._model import (
     SharingMethod,
 )
 
-__all__ = ["FACTS", "LISTS", "SPECIAL_CATEGORIES", "Fact", "FactList", "build_facts"]
+__all__ = [
+    "FACTS",
+    "LISTS",
+    "LISTS_BY_PATH",
+    "SPECIAL_CATEGORIES",
+    "Fact",
+    "FactList",
+    "at_path",
+    "build_facts",
+]
 
 Getter = Callable[[Any], Any]
 
@@ -649,7 +658,18 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
+LISTS_BY_PATH: dict[str, FactList] = {lst.path: lst for lst in LISTS}
 _SCALARS = tuple((tuple(f.path.split(".")), f.get) for f in FACTS)
+
+
+def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
+    """The value of a fact document (plain dicts) at a split dotted path; ``None`` if absent."""
+    value: Any = doc
+    for name in parts:
+        if type(value) is not dict:
+            return None
+        value = value.get(name)
+    return value
 
 
 def build_facts(proposal: Proposal) -> dict[str, Any]:

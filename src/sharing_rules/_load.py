@@ -20,7 +20,7 @@ from cattrs.errors import (
 
 from . import _model
 from ._errors import Problem, ProposalError, did_you_mean
-from ._model import InvalidFieldsError, Period, Proposal
+from ._model import InvalidFieldsError, Period, Proposal, _type_name
 from ._yaml import YamlProblem, line_for, parse_with_lines
 
 __all__ = ["load_proposal", "parse_proposal", "proposal_from_dict", "proposal_to_dict"]
@@ -89,10 +89,8 @@ def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
 
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    converter.register_structure_hook(str, _strict(str, "text"))
-    converter.register_structure_hook(bool, _strict(bool, "true or false"))
-    converter.register_structure_hook(int, _strict(int, "a whole number"))
-    converter.register_structure_hook(float, _strict(float, "a number"))
+    for kind in (str, bool, int, float):
+        converter.register_structure_hook(kind, _strict(kind, _type_name(kind)))
     converter.register_structure_hook(dt.date, _structure_date)
     converter.register_structure_hook(Period, _structure_period)
 

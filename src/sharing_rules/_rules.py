@@ -16,7 +16,7 @@ import attrs
 
 from ._conditions import Condition, Scope, facts_named, parse_condition
 from ._errors import Problem, RuleError, did_you_mean
-from ._facts import FACTS, LISTS, Fact
+from ._facts import FACTS, LISTS_BY_PATH, Fact
 from ._yaml import YamlProblem, line_for, parse_with_lines
 
 __all__ = [
@@ -644,7 +644,7 @@ def load_rules(
 
     derivations: list[Derivation] = []
     for pack in valid:
-        scope = Scope({f.path: f for f in FACTS}, {lst.path: lst for lst in LISTS})
+        scope = Scope({f.path: f for f in FACTS}, LISTS_BY_PATH)
         for file in pack.rule_files:
             for index, raw in enumerate(_section(file, "derivations", collector)):
                 d = _parse_derivation(
@@ -657,7 +657,7 @@ def load_rules(
                 )
                 if d is not None:
                     derivations.append(d)
-    scope = Scope(_vocabulary(derivations), {lst.path: lst for lst in LISTS})
+    scope = Scope(_vocabulary(derivations), LISTS_BY_PATH)
     rules: dict[str, Rule] = {}
     overrides: dict[str, Any] = {"disable": set(disable), "severity": dict(severity or {})}
     for pack in valid:

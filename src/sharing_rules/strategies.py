@@ -43,7 +43,7 @@ import attrs
 from ._assess import Assessor
 from ._conditions import facts_named
 from ._errors import ProposalError, did_you_mean
-from ._facts import LISTS, SPECIAL_CATEGORIES
+from ._facts import LISTS_BY_PATH, SPECIAL_CATEGORIES
 from ._load import proposal_from_dict, proposal_to_dict
 from ._model import (
     AlternativeOption,
@@ -787,7 +787,7 @@ def _forgettable(pack: RulePack) -> dict[str, tuple[tuple[str, ...], ...]]:
     return {r.id: groups for r in pack.rules if (groups := _forgettable_rule(pack, r))}
 
 
-_LISTS = {lst.path: lst for lst in LISTS}
+_LISTS = LISTS_BY_PATH
 _PROPOSAL_SLOTS = {slot.name: slot for slot in _slots(Proposal)}
 
 
