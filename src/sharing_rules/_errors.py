@@ -23,7 +23,9 @@ class Problem:
 
     ``path`` is a JSON-path-like location (``$.data_items[2].identifiability``).
     ``source`` names the file, and ``line`` the 1-based line, when known.
-    ``rule`` is the rule id, for problems in rule packs.
+    ``rule`` is the rule id, for problems in rule packs. ``code`` is a stable machine code
+    for the kind of problem (``unknown-key``, ``invalid-value``...): match on it, never on the
+    message text, which may be reworded.
     """
 
     path: str
@@ -32,6 +34,7 @@ class Problem:
     source: str | None = None
     line: int | None = None
     rule: str | None = None
+    code: str = "invalid"
 
     def __str__(self) -> str:
         where = self.source or ""
