@@ -1,7 +1,14 @@
 """sharing-rules: check data-sharing proposals against the Data for Public Benefit framework."""
 
 from ._assess import Assessor, assess, proposal_digest
-from ._errors import AssessmentError, Problem, ProposalError, RuleError, SharingRulesError
+from ._errors import (
+    AssessmentError,
+    Problem,
+    ProposalError,
+    RuleError,
+    SharingRulesError,
+    UsageError,
+)
 from ._examples import ExampleResult, run_examples
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
 from ._model import *  # noqa: F403 - the model's names are listed in its __all__
@@ -70,6 +77,7 @@ __all__ = [
     "ProposalError",
     "RuleError",
     "SharingRulesError",
+    "UsageError",
     "__version__",
     "load_proposal",
     "parse_proposal",

@@ -13,6 +13,7 @@ __all__ = [
     "ProposalError",
     "RuleError",
     "SharingRulesError",
+    "UsageError",
     "did_you_mean",
 ]
 
@@ -76,6 +77,10 @@ class RuleError(_ProblemsError, ValueError):
     """A rule pack is invalid. ``problems`` lists every problem with file, line and rule id."""
 
     kind = "rule pack"
+
+
+class UsageError(SharingRulesError, TypeError):
+    """A function of this library was called with an argument of the wrong kind."""
 
 
 class AssessmentError(SharingRulesError, RuntimeError):

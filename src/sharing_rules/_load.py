@@ -19,9 +19,10 @@ from cattrs.errors import (
 )
 
 from . import _model
-from ._errors import Problem, ProposalError, did_you_mean
+from ._errors import Problem, ProposalError, UsageError, did_you_mean
+from ._files import InputProblem, read_text_file
 from ._model import InvalidFieldsError, Period, Proposal, _type_name
-from ._yaml import YamlProblem, line_for, parse_with_lines
+from ._yaml import line_for, parse_with_lines
 
 __all__ = ["load_proposal", "parse_proposal", "proposal_from_dict", "proposal_to_dict"]
 
@@ -41,8 +42,19 @@ def _describe(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-class _WrongType(TypeError):
-    """A value of the wrong kind; the message is meant for people."""
+class _Refused(TypeError):
+    """A value a structure hook refuses; the message is meant for people."""
+
+    def __init__(self, message: str, code: str = "wrong-type", hint: str | None = None) -> None:
+        self.code = code
+        self.hint = hint
+        super().__init__(message)
+
+
+_QUOTE_HINT = (
+    "put it in quotes: unquoted yes/no/on/off/true/false are read as true/false, "
+    "and 1.0 or 2026-01-01 as a number or a date"
+)
 
 
 def _strict(kind: type, label: str) -> Callable[[Any, type], Any]:
@@ -50,14 +62,20 @@ def _strict(kind: type, label: str) -> Callable[[Any, type], Any]:
         if isinstance(target, type) and issubclass(target, Enum):  # str-based vocabularies
             return _structure_enum(value, target)
         if isinstance(value, bool) and kind is not bool:
-            raise _WrongType(f"expected {label}, got {_describe(value)}")
+            raise _wrong(label, value, kind)
         if kind is float and isinstance(value, int):
-            return value
+            return int(value)
         if not isinstance(value, kind):
-            raise _WrongType(f"expected {label}, got {_describe(value)}")
-        return value
+            raise _wrong(label, value, kind)
+        return value if type(value) is kind else kind(value)  # numpy.str_ -> str
 
     return structure
+
+
+def _wrong(label: str, value: Any, kind: type) -> _Refused:
+    scalar = isinstance(value, bool | int | float | dt.date)
+    hint = _QUOTE_HINT if kind is str and scalar else None
+    return _Refused(f"expected {label}, got {_describe(value)}", hint=hint)
 
 
 def _structure_date(value: Any, _: type) -> dt.date:
@@ -70,21 +88,33 @@ def _structure_date(value: Any, _: type) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise _WrongType(f"expected a date as YYYY-MM-DD, got {value!r}")
+    raise _Refused(f"expected a date as YYYY-MM-DD, got {value!r}", "invalid-value")
 
 
 def _structure_period(value: Any, _: type) -> Period:
     if not isinstance(value, str):
-        raise _WrongType(f"expected an ISO 8601 period such as 'P6Y', got {_describe(value)}")
-    return Period.parse(value)
+        raise _Refused(f"expected an ISO 8601 period such as 'P6Y', got {_describe(value)}")
+    try:
+        return Period.parse(value)
+    except ValueError as exc:
+        raise _Refused(str(exc), "invalid-value") from None
 
 
 def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
     try:
         return cls(value)
     except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise ValueError(f"{value!r} is not one of the allowed values: {allowed}") from None
+        allowed = [str(m.value) for m in cls]
+        if not isinstance(value, str):
+            raise _Refused(
+                f"expected one of: {', '.join(allowed)}; got {_describe(value)}",
+                hint=_QUOTE_HINT if isinstance(value, bool | int | float) else None,
+            ) from None
+        raise _Refused(
+            f"{value!r} is not one of the allowed values: {', '.join(allowed)}",
+            "not-allowed-value",
+            did_you_mean(value, allowed),
+        ) from None
 
 
 def _make_converter() -> cattrs.Converter:
@@ -102,7 +132,7 @@ def _make_converter() -> cattrs.Converter:
 
         def structure(value: Any, _: Any) -> tuple[Any, ...]:
             if not isinstance(value, list | tuple):
-                raise _WrongType(f"expected a list, got {_describe(value)}")
+                raise _Refused(f"expected a list, got {_describe(value)}")
             errors: list[Exception] = []
             items: list[Any] = []
             for index, item in enumerate(value):
@@ -150,24 +180,69 @@ def _problems(exc: BaseException, path: str, cls: type | None) -> list[Problem]:
     if isinstance(exc, ForbiddenExtraKeysError):
         names = [f.name for f in attrs.fields(exc.cl)]
         return [
-            Problem(
-                f"{path}.{key}",
-                "unknown key",
-                did_you_mean(key, names) or f"allowed keys: {', '.join(names)}",
-            )
+            Problem(f"{path}.{key}", "unknown key", _key_hint(key, names), code="unknown-key")
             for key in sorted(exc.extra_fields)
         ]
     if isinstance(exc, InvalidFieldsError):
-        return [Problem(f"{path}.{name}", message) for name, message in exc.problems]
+        return [attrs.evolve(p, path=path + p.path[1:]) for p in exc.problems]
     if isinstance(exc, KeyError):
-        return [Problem(path, "required but missing", "add it")]
+        return [Problem(path, "required but missing", "add it", code="missing-required")]
     if isinstance(exc, AttributeError):  # cattrs called .items()/.keys() on a non-mapping
-        return [Problem(path, "expected a mapping of keys to values", "write key: value lines")]
-    if isinstance(exc, _WrongType | ValueError):
-        return [Problem(path, str(exc))]
+        return [
+            Problem(
+                path,
+                "expected a mapping of keys to values",
+                "write key: value lines",
+                code="wrong-type",
+            )
+        ]
+    if isinstance(exc, _Refused):
+        return [Problem(path, str(exc), exc.hint, code=exc.code)]
+    if isinstance(exc, ValueError):
+        return [Problem(path, str(exc), code="invalid-value")]
     if isinstance(exc, TypeError):
-        return [Problem(path, f"wrong kind of value ({exc})")]
-    return [Problem(path, f"cannot be read: {exc}")]
+        return [Problem(path, f"wrong kind of value ({exc})", code="wrong-type")]
+    return [Problem(path, f"cannot be read: {exc}", code="invalid-value")]
+
+
+_CURLY = "\u201c\u201d\u2018\u2019"
+
+
+def _key_hint(key: str, names: list[str]) -> str:
+    if any(c in key for c in _CURLY):
+        straight = key.strip(_CURLY + "\"' ")
+        also = f" ({did_you_mean(straight, names)})" if straight not in names else ""
+        return f"write keys without quotes, or with straight quotes (\" or '){also}"
+    return did_you_mean(key, names) or f"allowed keys: {', '.join(names)}"
+
+
+def _key_problems(data: Mapping[Any, Any]) -> list[Problem]:
+    """Keys that are not text anywhere in the data (``2:``, ``no:``), without recursion."""
+    problems = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, str]] = [(data, "$")]
+    while stack:
+        value, path = stack.pop()
+        if id(value) in seen:
+            continue
+        if isinstance(value, Mapping):
+            seen.add(id(value))
+            for key, item in value.items():
+                if isinstance(key, str):
+                    stack.append((item, f"{path}.{key}"))
+                else:
+                    problems.append(
+                        Problem(
+                            f"{path}.{key}",
+                            f"the key {key!r} is not text",
+                            f"keys are field names; {_QUOTE_HINT}",
+                            code="key-not-text",
+                        )
+                    )
+        elif isinstance(value, list | tuple):
+            seen.add(id(value))
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+    return problems
 
 
 def proposal_from_dict(data: Any) -> Proposal:
@@ -182,12 +257,13 @@ def proposal_from_dict(data: Any) -> Proposal:
                     "$",
                     f"expected a mapping at the top level, got {_describe(data)}",
                     "start the file with 'id:'",
+                    code="wrong-type",
                 )
             ]
         )
-    bad_keys = [k for k in data if not isinstance(k, str)]
+    bad_keys = _key_problems(data)
     if bad_keys:
-        raise ProposalError([Problem("$", f"key {k!r} is not text") for k in bad_keys])
+        raise ProposalError(bad_keys)
     try:
         return _converter.structure(dict(data), Proposal)
     except Exception as exc:
@@ -202,7 +278,7 @@ def parse_proposal(text: str, source: str | None = None) -> Proposal:
     """
     try:
         data, lines = parse_with_lines(text, source)
-    except YamlProblem as exc:
+    except InputProblem as exc:
         raise ProposalError([exc.problem]) from None
     try:
         return proposal_from_dict(data)
@@ -211,7 +287,11 @@ def parse_proposal(text: str, source: str | None = None) -> Proposal:
             attrs.evolve(p, source=p.source or source, line=p.line or line_for(lines, p.path))
             for p in err.problems
         ]
-        raise ProposalError(located) from None
+        raise ProposalError(sorted(located, key=_line_order)) from None
+
+
+def _line_order(problem: Problem) -> tuple[int, str]:
+    return (problem.line if problem.line is not None else 0, problem.path)
 
 
 def load_proposal(source: Source) -> Proposal:
@@ -224,17 +304,14 @@ def load_proposal(source: Source) -> Proposal:
     if isinstance(source, Mapping):
         return proposal_from_dict(source)
     if isinstance(source, str | os.PathLike):
-        path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise ProposalError(
-                [Problem("$", f"cannot read the file: {reason}", "check the path", str(path))]
-            ) from None
-        return parse_proposal(text, str(path))
-    raise TypeError(
-        f"load_proposal() takes a path, a mapping or a Proposal, not {type(source).__name__}"
+            text = read_text_file(Path(source), str(source))
+        except InputProblem as exc:
+            raise ProposalError([exc.problem]) from None
+        return parse_proposal(text, str(source))
+    raise UsageError(
+        "load_proposal() takes a path, a mapping or a Proposal, "
+        f"not {type(source).__name__}; parsed data must be a mapping"
     )
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
 from typing import Any
 
 import attrs
 from attrs import validators as v
+
+from ._errors import Problem, ProposalError
 
 __all__ = [
     "AlternativeOption",
@@ -255,16 +257,31 @@ class Period:
         return "P" + (text or "0D")
 
 
-Check = Callable[[Any], "str | None"]
+class _Failure(str):
+    """What a field check says is wrong: the message, with its problem code."""
+
+    __slots__ = ("code",)
+    code: str
+
+    def __new__(cls, message: str, *, code: str) -> _Failure:
+        failure = super().__new__(cls, message)
+        failure.code = code
+        return failure
 
 
-class InvalidFieldsError(ValueError):
-    """Raised by a model class when fields hold invalid values; lists every one."""
+Check = Callable[[Any], "_Failure | None"]
+"""A field check: ``None`` when the value is valid, else what is wrong."""
 
-    def __init__(self, cls: type, problems: list[tuple[str, str]]) -> None:
+
+class InvalidFieldsError(ProposalError):
+    """Raised by a model class when fields hold invalid values; lists every one.
+
+    A :class:`ProposalError` whose ``problems`` have paths relative to the class (``$.id``).
+    """
+
+    def __init__(self, cls: type, problems: Sequence[Problem]) -> None:
         self.cls = cls
-        self.problems = problems
-        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        super().__init__(problems)
 
 
 class _Checked:
@@ -277,9 +294,9 @@ class _Checked:
         for field in attrs.fields(type(self)):  # type: ignore[arg-type]
             check: Check | None = field.metadata.get("check")
             value = getattr(self, field.name)
-            message = check(value) if check is not None else None
-            if message:
-                problems.append((field.name, message))
+            failed = check(value) if check is not None else None
+            if failed:
+                problems.append(Problem(f"$.{field.name}", str(failed), code=failed.code))
         if problems:
             raise InvalidFieldsError(type(self), problems)
 
@@ -302,58 +319,119 @@ def _is(kind: type | tuple[type, ...], value: Any) -> bool:
     return isinstance(value, kind)
 
 
-def _field(check: Check, required: bool = False) -> Any:
-    def optional_check(value: Any) -> str | None:
-        return None if value is None and not required else check(value)
+def _builtin(value: Any) -> Any:
+    """A subclass of str, int or float (``numpy.str_``, ``numpy.float64``) as the builtin."""
+    kind = type(value)
+    if kind in (str, int, float, bool) or isinstance(value, Enum | bool):
+        return value
+    for base in (str, int, float):
+        if isinstance(value, base):
+            return base(value)
+    return value
+
+
+def _convert(kind: type | tuple[type, ...]) -> Callable[[Any], Any]:
+    """A converter for values given to a model class directly: builtins for subclasses, and
+    the vocabulary member for its string."""
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        vocabulary = kind
+
+        def to_member(value: Any) -> Any:
+            if isinstance(value, str) and not isinstance(value, Enum):
+                try:
+                    return vocabulary(str(value))
+                except ValueError:
+                    return value  # the check reports it
+            return value
+
+        return to_member
+    return _builtin
+
+
+def _field(
+    check: Check, required: bool = False, convert: Callable[[Any], Any] | None = None
+) -> Any:
+    def optional_check(value: Any) -> _Failure | None:
+        if value is None:
+            return _Failure("required but missing", code="missing-required") if required else None
+        return check(value)
 
     if required:
-        return attrs.field(metadata={"check": optional_check})
-    return attrs.field(default=None, metadata={"check": optional_check})
+        return attrs.field(metadata={"check": optional_check}, converter=convert)
+    return attrs.field(default=None, metadata={"check": optional_check}, converter=convert)
+
+
+def _allowed(value: Any, kind: type[Enum]) -> str:
+    allowed = ", ".join(str(m.value) for m in kind)
+    return f"{value!r} is not one of the allowed values: {allowed}"
 
 
 def _scalar(
     kind: type | tuple[type, ...], minimum: float | None = None, maximum: float | None = None
 ) -> Check:
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> _Failure | None:
         if not _is(kind, value):
-            if isinstance(kind, type) and issubclass(kind, Enum):
-                allowed = ", ".join(m.value for m in kind)
-                return f"{value!r} is not one of the allowed values: {allowed}"
-            return f"expected {_type_name(kind)}, got {type(value).__name__}"
-        if isinstance(value, str) and not value.strip():
-            return "must not be blank; leave it out if it is not known"
+            if isinstance(kind, type) and issubclass(kind, Enum) and isinstance(value, str):
+                return _Failure(_allowed(value, kind), code="not-allowed-value")
+            return _Failure(
+                f"expected {_type_name(kind)}, got {type(value).__name__}", code="wrong-type"
+            )
+        if isinstance(value, str):
+            if not value.strip():
+                return _Failure(
+                    "must not be blank; leave it out if it is not known", code="invalid-value"
+                )
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return _Failure(
+                        "holds a lone surrogate, which is not a character", code="encoding"
+                    )
         if isinstance(value, float) and not math.isfinite(value):
-            return f"must be a finite number, got {value!r}"
+            return _Failure(f"must be a finite number, got {value!r}", code="invalid-value")
         if minimum is not None and value < minimum:
-            return f"must be at least {minimum:g}, got {value!r}"
+            return _Failure(f"must be at least {minimum:g}, got {value!r}", code="out-of-range")
         if maximum is not None and value > maximum:
-            return f"must be at most {maximum:g}, got {value!r}"
+            return _Failure(f"must be at most {maximum:g}, got {value!r}", code="out-of-range")
         return None
 
     return check
 
 
 def _tuple(item_check: Check, non_empty: bool = False) -> Check:
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> _Failure | None:
         if not isinstance(value, tuple):
-            return f"expected a list, got {type(value).__name__}"
+            return _Failure(f"expected a list, got {type(value).__name__}", code="wrong-type")
         if non_empty and not value:
-            return "must list at least one value; leave it out if it is not known"
+            return _Failure(
+                "must list at least one value; leave it out if it is not known",
+                code="invalid-value",
+            )
         for index, item in enumerate(value):
-            message = item_check(item)
-            if message:
-                return f"item {index}: {message}"
+            failed = item_check(item)
+            if failed:
+                return _Failure(f"item {index}: {failed}", code=failed.code)
         return None
 
     return check
 
 
+def _convert_tuple(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(item(v) for v in value)
+        return value
+
+    return convert
+
+
 def _text(required: bool = False) -> Any:
-    return _field(_scalar(str), required)
+    return _field(_scalar(str), required, _builtin)
 
 
 def _optional(kind: type | tuple[type, ...]) -> Any:
-    return _field(_scalar(kind))
+    return _field(_scalar(kind), convert=_convert(kind))
 
 
 def _flag() -> Any:
@@ -361,28 +439,28 @@ def _flag() -> Any:
 
 
 def _count() -> Any:
-    return _field(_scalar(int, minimum=0))
+    return _field(_scalar(int, minimum=0), convert=_builtin)
 
 
 def _amount() -> Any:
     """A quantity such as pounds or days: 0, or from 0.01 up to 10^15 (no exponents)."""
     base = _scalar((int, float), minimum=0, maximum=1e15)
 
-    def check(value: Any) -> str | None:
+    def check(value: Any) -> _Failure | None:
         if base(value) is None and 0 < value < 0.01:
-            return f"must be 0 or at least 0.01, got {value!r}"
+            return _Failure(f"must be 0 or at least 0.01, got {value!r}", code="out-of-range")
         return base(value)
 
-    return _field(check)
+    return _field(check, convert=_builtin)
 
 
 def _tuple_of(kind: type, non_empty: bool = False) -> Any:
     """An optional tuple; ``None`` is "not stated", ``()`` is "stated as none"."""
-    return _field(_tuple(_scalar(kind), non_empty))
+    return _field(_tuple(_scalar(kind), non_empty), convert=_convert_tuple(_convert(kind)))
 
 
 def _texts() -> Any:
-    return _field(_tuple(_scalar(str)))
+    return _field(_tuple(_scalar(str)), convert=_convert_tuple(_builtin))
 
 
 @attrs.frozen(slots=True)
@@ -463,7 +541,9 @@ class Benefit(_Checked):
 
     description: str = _text(required=True)
     beneficiaries: tuple[Beneficiary, ...] | None = _tuple_of(Beneficiary, non_empty=True)
-    features: tuple[int, ...] | None = _field(_tuple(_scalar(int, minimum=1, maximum=5)))
+    features: tuple[int, ...] | None = _field(
+        _tuple(_scalar(int, minimum=1, maximum=5)), convert=_convert_tuple(_builtin)
+    )
     measure: str | None = _text()
     evidence: str | None = _text()
 

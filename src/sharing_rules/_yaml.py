@@ -1,22 +1,38 @@
-"""Safe YAML/JSON reading shared by proposals and rule packs."""
+"""Safe YAML and JSON reading shared by proposals and rule packs.
+
+Limits, applied before any value is built: at most :data:`MAX_DEPTH` levels of nesting,
+and YAML aliases (``*name``) may not expand the document beyond :data:`MAX_ALIAS_VALUES`
+values nor refer to themselves. JSON is parsed by a JSON parser, keeping line numbers.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 from ._errors import Problem
+from ._files import InputProblem
 
-__all__ = ["YamlProblem", "line_for", "parse_document", "parse_with_lines"]
+__all__ = [
+    "MAX_ALIAS_VALUES",
+    "MAX_DEPTH",
+    "YamlProblem",
+    "line_for",
+    "parse_document",
+    "parse_with_lines",
+]
 
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists read."""
 
-class YamlProblem(Exception):
-    """Raised with a :class:`Problem` when text is not valid YAML/JSON."""
+MAX_ALIAS_VALUES = 100_000
+"""The most values a YAML document that uses aliases may expand to."""
 
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
+YamlProblem = InputProblem  # the name other modules have used
 
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
@@ -31,7 +47,13 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
     seen: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping used as a key (``? [a, b]``)
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be text, not a list or mapping", key_node.start_mark
+            ) from None
+        if duplicate:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
@@ -45,50 +67,308 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+def _marked(constructor: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A scalar constructor whose failures (``2026-02-30``, ``!!float x``) carry the line."""
+
+    def construct(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return constructor(loader, node)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:
+            tag = node.tag.rsplit(":", 1)[-1]
+            what = "a real date (YYYY-MM-DD)" if tag == "timestamp" else f"a valid {tag} ({exc})"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not {what}; quote it if it is text", node.start_mark
+            ) from None
+
+    return construct
+
+
+for _tag in ("bool", "int", "float", "binary", "timestamp", "null"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    _UniqueKeyLoader.add_constructor(_full, _marked(_UniqueKeyLoader.yaml_constructors[_full]))
+
+
 def parse_document(text: str, source: str | None = None) -> Any:
-    """Parse YAML (a superset of JSON) safely: no Python tags, no code, no duplicate keys."""
+    """Parse YAML or JSON safely: no Python tags, no code, no duplicate keys."""
     return parse_with_lines(text, source)[0]
+
+
+def is_json(text: str, source: str | None) -> bool:
+    """Whether to read ``text`` as JSON: a ``.json`` file, or JSON-looking text from
+    anywhere but a ``.yaml``/``.yml`` file."""
+    name = (source or "").lower()
+    if name.endswith(".json"):
+        return True
+    if name.endswith((".yaml", ".yml")):
+        return False
+    return re.match(r'\s*(\{\s*["}]|\[)', text) is not None
 
 
 def parse_with_lines(text: str, source: str | None = None) -> tuple[Any, dict[str, int]]:
     """Parse like :func:`parse_document`, and map JSON-like paths (``$.rules[2].id``) to
     their 1-based line numbers, from the same single parse."""
     if not text.strip():
-        raise YamlProblem(Problem("$", "the document is empty", "write a mapping", source))
+        raise InputProblem(
+            Problem("$", "the document is empty", "write a mapping", source, code="empty")
+        )
+    if is_json(text, source):
+        data, lines = _parse_json(text, source)
+    else:
+        data, lines = _parse_yaml(text, source)
+    if "\\u" in text or "\\U" in text:  # only an escape can make a lone surrogate
+        _refuse_surrogates(data, lines, source)
+    return data, lines
+
+
+# ----------------------------------------------------------------------------- YAML
+
+
+def _parse_yaml(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
+    loader = _UniqueKeyLoader(text)
+    try:
+        _check_events(loader, source)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_problem(exc, source) from None
+    finally:
+        loader.dispose()
     loader = _UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = f", column {mark.column + 1}" if mark else ""
-        what = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblem(
-            Problem(
-                "$", f"invalid YAML{column}: {what}", "check indentation and quoting", source, line
-            )
-        ) from None
+        raise _yaml_problem(exc, source) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem("$", f"invalid YAML: {exc}", None, source)) from None
+        raise InputProblem(
+            Problem("$", f"invalid YAML: {exc}", None, source, code="invalid-yaml")
+        ) from None
     finally:
         loader.dispose()
-    return data, _node_lines(node, "$", {})
+    return data, _node_lines(node)
 
 
-def _node_lines(node: yaml.Node | None, path: str, out: dict[str, int]) -> dict[str, int]:
-    if node is None:
-        return out
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = f"{path}.{key.value}"
-            out[child] = key.start_mark.line + 1
-            _node_lines(value, child, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, value in enumerate(node.value):
-            _node_lines(value, f"{path}[{index}]", out)
+def _yaml_problem(exc: yaml.MarkedYAMLError, source: str | None) -> InputProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    column = f", column {mark.column + 1}" if mark else ""
+    what = exc.problem or exc.context or "invalid YAML"
+    hint = "check indentation and quoting"
+    if "nesting depth" in what:
+        return InputProblem(
+            Problem("$", f"nested too deep: {what}", None, source, line, code="too-deep")
+        )
+    if "\u201c" in what or "\u2018" in what or "found character" in what:
+        hint = "use straight quotes (\" or ') rather than curly quotes from a word processor"
+    return InputProblem(
+        Problem("$", f"invalid YAML{column}: {what}", hint, source, line, code="invalid-yaml")
+    )
+
+
+def _check_events(loader: Any, source: str | None) -> None:
+    """Walk the parser's events (no recursion, nothing built) and refuse documents nested
+    deeper than MAX_DEPTH, and aliases that refer to themselves or expand too far."""
+    sizes: dict[str, int] = {}  # anchor -> number of values it stands for
+    frames: list[tuple[str | None, int]] = []  # open collections: (anchor, values before)
+    total = 0
+    aliased = False
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in frames):
+                raise _limit(event, source, f"alias *{event.anchor} refers to itself")
+            aliased = True
+            total += sizes.get(event.anchor or "", 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            frames.append((event.anchor, total))
+            total += 1
+            if len(frames) > MAX_DEPTH:
+                raise InputProblem(
+                    Problem(
+                        "$",
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        "a proposal or rule is a few levels deep; check the file",
+                        source,
+                        _line(event),
+                        code="too-deep",
+                    )
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = frames.pop()
+            if anchor is not None:
+                sizes[anchor] = total - before
+        if aliased and total > MAX_ALIAS_VALUES:
+            raise _limit(
+                event, source, f"aliases expand the document beyond {MAX_ALIAS_VALUES:,} values"
+            )
+
+
+def _line(event: Any) -> int | None:
+    mark = event.start_mark
+    return None if mark is None else int(mark.line) + 1
+
+
+def _limit(event: Any, source: str | None, message: str) -> InputProblem:
+    return InputProblem(
+        Problem(
+            "$",
+            message,
+            "write the values out instead of using anchors (&) and aliases (*)",
+            source,
+            _line(event),
+            code="alias-refused",
+        )
+    )
+
+
+def _node_lines(root: yaml.Node | None) -> dict[str, int]:
+    """Lines of every path, walking each node once (an alias's content is not repeated)."""
+    out: dict[str, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "$")] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        out.setdefault(path, node.start_mark.line + 1)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = f"{path}.{key.value}"
+                out[child] = key.start_mark.line + 1
+                if key.tag.endswith(":bool"):  # `no:` is the key False
+                    truthy = key.value.lower() in ("y", "yes", "true", "on")
+                    out.setdefault(f"{path}.{truthy}", key.start_mark.line + 1)
+                stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, f"{path}[{index}]") for index, value in enumerate(node.value))
     return out
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON; write a number")
+
+
+def _parse_json(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputProblem(
+            Problem(
+                "$",
+                f"invalid JSON, column {exc.colno}: {exc.msg}",
+                "check commas (none after the last item), quotes and brackets",
+                source,
+                exc.lineno,
+                code="invalid-json",
+            )
+        ) from None
+    except RecursionError:
+        raise InputProblem(
+            Problem("$", f"nested more than {MAX_DEPTH} levels deep", None, source, code="too-deep")
+        ) from None
+    except ValueError as exc:
+        raise InputProblem(Problem("$", str(exc), None, source, code="invalid-json")) from None
+    return data, _json_lines(text, source)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def _json_lines(text: str, source: str | None) -> dict[str, int]:
+    """Lines of every path in valid JSON text, refusing duplicate keys and deep nesting."""
+    out: dict[str, int] = {}
+    # open containers: [path, is_object, index or key path, keys seen, expecting a key]
+    stack: list[list[Any]] = []
+    line, last = 1, 0
+    for match in _JSON_TOKEN.finditer(text):
+        token, start = match.group(), match.start()
+        line += text.count("\n", last, start)
+        last = start
+        top = stack[-1] if stack else None
+        if token in ":":
+            continue
+        if token == ",":
+            if top is not None and top[1]:
+                top[4] = True
+            elif top is not None:
+                top[2] += 1
+            continue
+        if token in "}]":
+            stack.pop()
+            continue
+        if top is not None and top[1] and top[4]:  # a key
+            key = json.loads(token)
+            path = f"{top[0]}.{key}"
+            if key in top[3]:
+                raise InputProblem(
+                    Problem(
+                        path,
+                        f"duplicate key {key!r}",
+                        "each key may appear once in a mapping",
+                        source,
+                        line,
+                        code="duplicate-key",
+                    )
+                )
+            top[3].add(key)
+            top[2], top[4] = path, False
+            out[path] = line
+            continue
+        path = "$" if top is None else top[2] if top[1] else f"{top[0]}[{top[2]}]"
+        out.setdefault(path, line)
+        if token in "{[":
+            stack.append([path, token == "{", None if token == "{" else 0, set(), True])
+            if len(stack) > MAX_DEPTH:
+                raise InputProblem(
+                    Problem(
+                        "$",
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        None,
+                        source,
+                        line,
+                        code="too-deep",
+                    )
+                )
+    return out
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _refuse_surrogates(data: Any, lines: dict[str, int], source: str | None) -> None:
+    """Refuse text holding a lone surrogate (``"\\ud800"``), which no file can encode."""
+    stack: list[tuple[Any, str]] = [(data, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, path))
+                stack.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputProblem(
+                    Problem(
+                        path,
+                        "the text holds a lone surrogate escape (such as \\ud800), "
+                        "which is not a character",
+                        "write the character itself, or a complete surrogate pair",
+                        source,
+                        line_for(lines, path),
+                        code="encoding",
+                    )
+                ) from None
 
 
 def line_for(lines: dict[str, int], path: str) -> int | None:
