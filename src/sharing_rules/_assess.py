@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import threading
 
 from ._engine import DurableEngine
@@ -16,7 +17,7 @@ from ._facts import build_facts
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Proposal
 from ._reference import with_derived
-from ._rules import RulePack, load_rules
+from ._rules import RulePack, as_rule_pack, load_rules
 from ._verdict import PackInfo, Verdict, decide
 from ._version import __version__
 
@@ -38,8 +39,8 @@ class Assessor:
     <Outcome.NOT_ACCEPTABLE: 'not_acceptable'>
     """
 
-    def __init__(self, rules: RulePack | None = None) -> None:
-        self.rules = rules if rules is not None else load_rules()
+    def __init__(self, rules: RulePack | str | os.PathLike[str] | None = None) -> None:
+        self.rules = as_rule_pack(rules) if rules is not None else load_rules()
         """The rule pack this assessor was compiled from (the framework pack by default)."""
         self._engine = DurableEngine(self.rules)
         vocabulary = self.rules.vocabulary

@@ -99,6 +99,7 @@ def parse_condition(raw: Any, scope: Scope, path: str, problems: list[Problem]) 
                 path,
                 f"a condition must be a mapping, got {raw!r}",
                 "write e.g. {fact: purpose.statement, present: true}",
+                code="wrong-type",
             )
         )
         return None
@@ -109,6 +110,7 @@ def parse_condition(raw: Any, scope: Scope, path: str, problems: list[Problem]) 
                 f"{path}.{key}",
                 f"unknown operator {key!r}",
                 did_you_mean(str(key), OPERATORS) or f"operators: {', '.join(OPERATORS)}",
+                code="unknown-operator",
             )
         )
     if unknown:
@@ -118,7 +120,11 @@ def parse_condition(raw: Any, scope: Scope, path: str, problems: list[Problem]) 
         name = "all" if "all" in keys else "any"
         parts = raw[name]
         if not isinstance(parts, list) or not parts:
-            problems.append(Problem(f"{path}.{name}", "expects a non-empty list of conditions"))
+            problems.append(
+                Problem(
+                    f"{path}.{name}", "expects a non-empty list of conditions", code="wrong-type"
+                )
+            )
             return None
         parsed = [
             parse_condition(c, scope, f"{path}.{name}[{i}]", problems) for i, c in enumerate(parts)
@@ -140,6 +146,7 @@ def parse_condition(raw: Any, scope: Scope, path: str, problems: list[Problem]) 
             path,
             f"cannot tell what condition {dict(raw)!r} is",
             "use all/any/not, fact with a comparison, or a list quantifier",
+            code="invalid-condition",
         )
     )
     return None
@@ -150,10 +157,22 @@ def _parse_quantified(
 ) -> Condition | None:
     kind = sorted(quantifier)[0]
     if keys_extra := set(raw) - {kind, "where"}:
-        problems.append(Problem(path, f"{kind} takes only 'where', not {sorted(keys_extra)}"))
+        problems.append(
+            Problem(
+                path,
+                f"{kind} takes only 'where', not {sorted(map(str, keys_extra))}",
+                code="invalid-condition",
+            )
+        )
         return None
     if scope.item is not None:
-        problems.append(Problem(path, f"{kind} cannot be nested inside another list condition"))
+        problems.append(
+            Problem(
+                path,
+                f"{kind} cannot be nested inside another list condition",
+                code="invalid-condition",
+            )
+        )
         return None
     name = raw[kind]
     target = scope.lists.get(name) if isinstance(name, str) else None
@@ -163,11 +182,14 @@ def _parse_quantified(
                 f"{path}.{kind}",
                 f"{name!r} is not a list fact",
                 did_you_mean(str(name), scope.lists) or f"lists: {', '.join(scope.lists)}",
+                code="unknown-fact",
             )
         )
         return None
     if "where" not in raw:
-        problems.append(Problem(path, f"{kind} needs a 'where' condition on the items"))
+        problems.append(
+            Problem(path, f"{kind} needs a 'where' condition on the items", code="missing-required")
+        )
         return None
     inner = parse_condition(
         raw["where"], attrs.evolve(scope, item=target), f"{path}.where", problems
@@ -193,6 +215,7 @@ def _parse_compare(
                 path,
                 "a fact condition needs exactly one comparison",
                 f"one of: {', '.join(COMPARISONS)}",
+                code="invalid-condition",
             )
         )
         return None
@@ -206,12 +229,13 @@ def _parse_compare(
                 f"{path}.fact",
                 f"{name!r} is not {where}",
                 did_you_mean(str(name), choices) or "see the fact vocabulary in docs/facts.md",
+                code="unknown-fact",
             )
         )
         return None
     message = _check_value(fact, op, value)
     if message:
-        problems.append(Problem(f"{path}.{op}", message))
+        problems.append(Problem(f"{path}.{op}", message, code="invalid-value"))
         return None
     if op in ("in", "not_in"):
         value = tuple(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -15,9 +16,10 @@ from typing import Any
 import attrs
 
 from ._conditions import Condition, Scope, facts_named, parse_condition
-from ._errors import Problem, RuleError, did_you_mean
+from ._errors import Problem, RuleError, UsageError, did_you_mean
 from ._facts import FACTS, LISTS_BY_PATH, Fact
-from ._yaml import YamlProblem, line_for, parse_with_lines
+from ._files import MAX_FILE_BYTES, InputProblem, decode_text, read_text_file
+from ._yaml import line_for, parse_with_lines
 
 __all__ = [
     "Derivation",
@@ -208,27 +210,93 @@ class _Collector:
         message: str,
         hint: str | None = None,
         rule: str | None = None,
+        *,
+        code: str,
     ) -> None:
         line = line_for(file.lines, path) if file else None
-        self.problems.append(Problem(path, message, hint, file.name if file else None, line, rule))
+        name = file.name if file else None
+        self.problems.append(Problem(path, message, hint, name, line, rule, code=code))
 
     def extend(self, file: _File, found: Iterable[Problem], rule: str | None) -> None:
         for p in found:
-            self.add(file, p.path, p.message, p.hint, rule)
+            self.add(file, p.path, p.message, p.hint, rule, code=p.code)
 
 
 def _read(entry: Traversable | Path, label: str, collector: _Collector) -> _File | None:
+    """A pack file: a regular file inside the folder (links and FIFOs refused), size-capped."""
     try:
-        text = entry.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        collector.problems.append(Problem("$", f"cannot read: {exc}", None, label))
-        return None
-    try:
+        if isinstance(entry, Path):
+            text = read_text_file(entry, label, follow_links=False)
+        else:  # inside an installed package (a zip, say): no links or FIFOs there
+            raw = entry.read_bytes()
+            if len(raw) > MAX_FILE_BYTES:
+                raise InputProblem(
+                    Problem("$", "the file is too large", None, label, code="file-too-large")
+                )
+            text = decode_text(raw, label)
         data, lines = parse_with_lines(text, label)
-    except YamlProblem as exc:
+    except InputProblem as exc:
         collector.problems.append(exc.problem)
         return None
-    return _File(label, data, lines)
+    except OSError as exc:
+        collector.problems.append(
+            Problem("$", f"cannot read: {exc.strerror}", None, label, code="cannot-read")
+        )
+        return None
+    file = _File(label, data, lines)
+    _refuse_sets(file, collector)
+    return file
+
+
+def _refuse_sets(file: _File, collector: _Collector) -> None:
+    """A ``!!set`` has no order, so it would make the pack digest differ between runs."""
+    stack: list[tuple[Any, str]] = [(file.data, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, set | frozenset):
+            collector.add(
+                file, path, "a set (!!set) is not allowed", "write a list", code="wrong-type"
+            )
+        elif isinstance(value, Mapping):
+            stack.extend((item, f"{path}.{key}") for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _check_types(
+    file: _File,
+    raw: Mapping[str, Any],
+    path: str,
+    collector: _Collector,
+    rule: str | None = None,
+    texts: Sequence[str] = (),
+) -> bool:
+    """Check that ``version`` is text or a number, and each key in ``texts`` non-empty text."""
+    ok = True
+    version = raw.get("version")
+    if "version" in raw and not (_is_text(version) or type(version) in (int, float)):
+        ok = False
+        collector.add(
+            file,
+            f"{path}.version",
+            f"version must be text such as '1.0.0', got {type(version).__name__}",
+            "write it in quotes",
+            rule,
+            code="wrong-type",
+        )
+    for key in texts:
+        if key in raw and not _is_text(raw[key]):
+            ok = False
+            got = type(raw[key]).__name__
+            collector.add(
+                file,
+                f"{path}.{key}",
+                f"{key} must be non-empty text, got {got}",
+                "write it in quotes" if isinstance(raw[key], bool | int | float) else None,
+                rule,
+                code="wrong-type",
+            )
+    return ok
 
 
 def _check_keys(
@@ -249,11 +317,14 @@ def _check_keys(
                 f"unknown key {key!r}",
                 did_you_mean(str(key), spec) or f"keys: {', '.join(spec)}",
                 rule,
+                code="unknown-key",
             )
     for key, required in spec.items():
         if required and key not in raw:
             ok = False
-            collector.add(file, f"{path}.{key}", "required but missing", None, rule)
+            collector.add(
+                file, f"{path}.{key}", "required but missing", None, rule, code="missing-required"
+            )
     return ok
 
 
@@ -280,7 +351,9 @@ def _parse_requires(
         return ()
     names = _texts(raw)
     if names is None:
-        collector.add(file, path, "requires takes a list of fact paths", None, rule)
+        collector.add(
+            file, path, "requires takes a list of fact paths", None, rule, code="wrong-type"
+        )
         return ()
     resolved = []
     for index, name in enumerate(names):
@@ -295,6 +368,7 @@ def _parse_requires(
                 f"{name!r} is not a fact",
                 did_you_mean(name, [*vocabulary, *lists]),
                 rule,
+                code="unknown-fact",
             )
     return tuple(resolved)
 
@@ -304,10 +378,12 @@ def _begin(
 ) -> tuple[str | None, bool] | None:
     """The id of a rule or derivation entry, and whether its keys are right."""
     if not isinstance(raw, Mapping):
-        collector.add(file, path, f"a {kind} must be a mapping")
+        collector.add(file, path, f"a {kind} must be a mapping", code="wrong-type")
         return None
     entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-    return entry_id, _check_keys(file, raw, keys, path, collector, entry_id)
+    ok = _check_keys(file, raw, keys, path, collector, entry_id)
+    texts = ("id", "title", "remedy") if kind == "rule" else ("id", "description")
+    return entry_id, _check_types(file, raw, path, collector, entry_id, texts) and ok
 
 
 def _parse_rule(
@@ -325,11 +401,8 @@ def _parse_rule(
             f"id {rule_id!r} must be lower-case letters, digits, '.', '-' or '_'",
             "e.g. proportionate.data-minimised",
             rule_id,
+            code="invalid-value",
         )
-    for key in ("title", "remedy"):
-        if key in raw and not _is_text(raw[key]):
-            ok = False
-            collector.add(file, f"{path}.{key}", "must be non-empty text", None, rule_id)
     test = raw.get("test")
     if "test" in raw and test not in TESTS:
         ok = False
@@ -339,6 +412,7 @@ def _parse_rule(
             f"unknown test {test!r}",
             did_you_mean(str(test), TESTS) or f"one of: {', '.join(TESTS)}",
             rule_id,
+            code="not-allowed-value",
         )
     features = raw.get("features")
     if "features" in raw and not (
@@ -353,6 +427,7 @@ def _parse_rule(
             f"features must list numbers 1 to 5, got {features!r}",
             None,
             rule_id,
+            code="invalid-value",
         )
     severity = raw.get("severity")
     if "severity" in raw and severity not in ("blocking", "advisory"):
@@ -363,12 +438,18 @@ def _parse_rule(
             f"unknown severity {severity!r}",
             did_you_mean(str(severity), ("blocking", "advisory")) or "blocking or advisory",
             rule_id,
+            code="not-allowed-value",
         )
     sources = _texts(raw.get("sources"))
     if "sources" in raw and not sources:
         ok = False
         collector.add(
-            file, f"{path}.sources", "sources must be a non-empty list of texts", None, rule_id
+            file,
+            f"{path}.sources",
+            "sources must be a non-empty list of texts",
+            None,
+            rule_id,
+            code="wrong-type",
         )
     found: list[Problem] = []
     condition = (
@@ -431,7 +512,14 @@ def _parse_messages(
 ) -> Messages | None:
     if not isinstance(raw, Mapping):
         if raw is not None:
-            collector.add(file, path, "messages must map met/not_met/unknown to texts", None, rule)
+            collector.add(
+                file,
+                path,
+                "messages must map met/not_met/unknown to texts",
+                None,
+                rule,
+                code="wrong-type",
+            )
         return None
     ok = _check_keys(
         file,
@@ -445,7 +533,9 @@ def _parse_messages(
     for key, text in raw.items():
         if not _is_text(text):
             ok = False
-            collector.add(file, f"{path}.{key}", "must be non-empty text", None, rule)
+            collector.add(
+                file, f"{path}.{key}", "must be non-empty text", None, rule, code="wrong-type"
+            )
             continue
         for name in _PLACEHOLDER.findall(text):
             if name == "items" and has_items:
@@ -456,7 +546,12 @@ def _parse_messages(
                     "{items} needs a list condition" if name == "items" else None
                 )
                 collector.add(
-                    file, f"{path}.{key}", f"placeholder {{{name}}} names no fact", hint, rule
+                    file,
+                    f"{path}.{key}",
+                    f"placeholder {{{name}}} names no fact",
+                    hint,
+                    rule,
+                    code="unknown-placeholder",
                 )
     return Messages(**raw) if ok else None
 
@@ -467,7 +562,7 @@ def _parse_examples(
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        collector.add(file, path, "examples must be a list", None, rule)
+        collector.add(file, path, "examples must be a list", None, rule, code="wrong-type")
         return None
     out = []
     for index, item in enumerate(raw):
@@ -476,7 +571,14 @@ def _parse_examples(
             file, item, {"expect": True, "proposal": True}, where, collector, rule
         ):
             if not isinstance(item, Mapping):
-                collector.add(file, where, "an example maps expect and proposal", None, rule)
+                collector.add(
+                    file,
+                    where,
+                    "an example maps expect and proposal",
+                    None,
+                    rule,
+                    code="wrong-type",
+                )
             return None
         if item["expect"] not in STATUSES or not isinstance(item["proposal"], Mapping):
             collector.add(
@@ -485,6 +587,7 @@ def _parse_examples(
                 f"expect must be one of {', '.join(STATUSES)} and proposal a mapping",
                 None,
                 rule,
+                code="invalid-value",
             )
             return None
         out.append(Example(item["expect"], item["proposal"]))
@@ -509,6 +612,7 @@ def _parse_derivation(
             f"{sets!r} must be a new fact path, not one of the vocabulary's",
             None,
             did,
+            code="invalid-value",
         )
     found: list[Problem] = []
     condition = (
@@ -517,6 +621,16 @@ def _parse_derivation(
         else None
     )
     collector.extend(file, found, did)
+    if "sources" in raw and not _texts(raw["sources"]):
+        ok = False
+        collector.add(
+            file,
+            f"{path}.sources",
+            "sources must be a non-empty list of texts",
+            None,
+            did,
+            code="wrong-type",
+        )
     requires = _parse_requires(
         file,
         raw.get("requires"),
@@ -552,31 +666,35 @@ class _Pack:
 def _open_pack(source: str | Path | Traversable, collector: _Collector) -> _Pack | None:
     root: Traversable | Path = Path(source) if isinstance(source, str) else source
     label = str(source)
-    if isinstance(root, Path) and root.is_file():
-        collector.problems.append(
-            Problem(
-                "$", "a rule pack is a directory holding pack.yaml", "pass the directory", label
-            )
-        )
+
+    def refuse(message: str, hint: str, code: str) -> None:
+        collector.problems.append(Problem("$", message, hint, label, code=code))
+
+    if isinstance(root, Path) and not root.exists():
+        refuse("no such folder", "give the path of a rule pack folder", "not-found")
+        return None
+    if isinstance(root, Path) and not root.is_dir():
+        refuse("a rule pack is a folder holding pack.yaml", "pass the folder", "not-a-pack")
         return None
     manifest_entry = root / "pack.yaml"
-    if not manifest_entry.is_file():
-        collector.problems.append(
-            Problem(
-                "$",
-                "no pack.yaml in this directory",
-                "a pack needs a manifest named pack.yaml",
-                label,
-            )
+    if isinstance(manifest_entry, Path):  # a link or FIFO is there, and refused when read
+        there = manifest_entry.is_symlink() or manifest_entry.exists()
+    else:
+        there = manifest_entry.is_file()
+    if not there:
+        refuse(
+            "no pack.yaml in this folder", "a pack needs a manifest named pack.yaml", "not-a-pack"
         )
         return None
     manifest = _read(manifest_entry, f"{label}/pack.yaml", collector)
     if manifest is None:
         return None
     if not isinstance(manifest.data, Mapping):
-        collector.add(manifest, "$", "the manifest must be a mapping")
+        collector.add(manifest, "$", "the manifest must be a mapping", code="wrong-type")
         return None
-    if not _check_keys(manifest, manifest.data, _MANIFEST_KEYS, "$", collector):
+    keys_ok = _check_keys(manifest, manifest.data, _MANIFEST_KEYS, "$", collector)
+    texts = ("id", "title", "description")
+    if not (_check_types(manifest, manifest.data, "$", collector, None, texts) and keys_ok):
         return None
     files = []
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
@@ -596,14 +714,23 @@ def _parse_framework(
     file: _File, raw: Any, collector: _Collector
 ) -> tuple[dict[str, TestInfo], dict[int, FeatureInfo]] | None:
     if not isinstance(raw, Mapping) or set(raw) != {"tests", "features"}:
-        collector.add(file, "$.framework", "framework must map 'tests' and 'features'")
+        collector.add(
+            file, "$.framework", "framework must map 'tests' and 'features'", code="invalid-value"
+        )
         return None
     tests_raw, features_raw = raw["tests"], raw["features"]
     if not isinstance(tests_raw, Mapping) or set(tests_raw) != set(TESTS):
-        collector.add(file, "$.framework.tests", f"tests must be exactly {', '.join(TESTS)}")
+        collector.add(
+            file,
+            "$.framework.tests",
+            f"tests must be exactly {', '.join(TESTS)}",
+            code="invalid-value",
+        )
         return None
     if not isinstance(features_raw, Mapping) or set(features_raw) != set(FEATURES):
-        collector.add(file, "$.framework.features", "features must be numbered 1 to 5")
+        collector.add(
+            file, "$.framework.features", "features must be numbered 1 to 5", code="invalid-value"
+        )
         return None
     try:
         tests = {k: TestInfo(**v) for k, v in tests_raw.items()}
@@ -614,6 +741,7 @@ def _parse_framework(
             "$.framework",
             f"invalid test or feature entry: {exc}",
             "each has name and description (features may add note)",
+            code="invalid-value",
         )
         return None
     return tests, features
@@ -622,7 +750,7 @@ def _parse_framework(
 def load_rules(
     *sources: str | Path | Traversable,
     include_framework: bool = True,
-    disable: Iterable[str] = (),
+    disable: Iterable[str] | str = (),
     severity: Mapping[str, str] | None = None,
 ) -> RulePack:
     """Load and validate rule packs into one effective :class:`RulePack`.
@@ -630,14 +758,18 @@ def load_rules(
     With no ``sources``, the shipped framework pack. Each source is a pack directory
     (holding ``pack.yaml``); extra packs are added to the framework pack unless
     ``include_framework`` is false, in which case the first source must define the
-    framework. ``disable`` removes rules by id; ``severity`` changes rules' severity.
+    framework. ``disable`` removes rules by id (a string is one id); ``severity`` changes
+    rules' severity.
     Raises :class:`RuleError` listing every problem in every file.
     """
+    disable, severity = _check_arguments(sources, disable, severity)
     collector = _Collector()
     packs = [framework_source()] if include_framework else []
     opened = [_open_pack(source, collector) for source in [*packs, *sources]]
     if collector.problems or not opened:
-        raise RuleError(collector.problems or [Problem("$", "no rule pack given")])
+        raise RuleError(
+            collector.problems or [Problem("$", "no rule pack given", code="not-a-pack")]
+        )
     valid = [p for p in opened if p is not None]
     base = valid[0]
     framework = _parse_framework(base.file, base.manifest.get("framework"), collector)
@@ -659,7 +791,10 @@ def load_rules(
                     derivations.append(d)
     scope = Scope(_vocabulary(derivations), LISTS_BY_PATH)
     rules: dict[str, Rule] = {}
-    overrides: dict[str, Any] = {"disable": set(disable), "severity": dict(severity or {})}
+    overrides: dict[str, Any] = {
+        "disable": {rule_id: (None, "disable") for rule_id in disable},
+        "severity": {k: (v, None, "severity") for k, v in (severity or {}).items()},
+    }
     for pack in valid:
         replace = _apply_manifest_overrides(pack, overrides, collector)
         for file in pack.rule_files:
@@ -677,6 +812,7 @@ def load_rules(
                         f"duplicate rule id {rule.id!r} (also in {earlier.file}:{earlier.line})",
                         "rename it, or list it under overrides.replace in pack.yaml",
                         rule.id,
+                        code="duplicate-id",
                     )
                     continue
                 rules[rule.id] = rule
@@ -702,6 +838,50 @@ def load_rules(
     )
 
 
+def _check_arguments(
+    sources: Sequence[Any], disable: Iterable[str] | str, severity: Any
+) -> tuple[tuple[str, ...], Mapping[str, str] | None]:
+    """``disable`` as a tuple of ids (one id may be given as a string); refuse misuse."""
+    for source in sources:
+        if not isinstance(source, str | os.PathLike | Traversable):
+            raise UsageError(
+                f"load_rules() takes paths of pack folders, not {type(source).__name__}"
+            )
+    ids = (disable,) if isinstance(disable, str) else tuple(disable)
+    if not all(isinstance(i, str) for i in ids):
+        raise UsageError("disable takes rule ids (strings)")
+    if severity is not None and not isinstance(severity, Mapping):
+        raise UsageError("severity takes a mapping of rule id to 'blocking' or 'advisory'")
+    return ids, severity
+
+
+def is_base_pack(path: str | os.PathLike[str]) -> bool:
+    """Whether the pack folder defines the framework itself, so it replaces the shipped one
+    (read safely: a FIFO, link or huge file is never read here; load_rules reports it)."""
+    folder = Path(path)
+    if folder.resolve() == Path(str(framework_source())).resolve():
+        return True
+    try:
+        text = read_text_file(folder / "pack.yaml", str(folder), follow_links=False)
+        data, _ = parse_with_lines(text, "pack.yaml")
+    except InputProblem:
+        return False
+    return isinstance(data, Mapping) and "framework" in data
+
+
+def as_rule_pack(rules: Any) -> RulePack:
+    """``rules`` as a :class:`RulePack`: a pack as is, a pack folder path loaded onto the
+    framework pack; anything else is a :class:`UsageError`."""
+    if isinstance(rules, RulePack):
+        return rules
+    if isinstance(rules, str | os.PathLike):
+        base = is_base_pack(rules)
+        return load_rules(Path(rules), include_framework=not base)
+    raise UsageError(
+        f"expected a RulePack (from load_rules()) or a pack folder path, not {type(rules).__name__}"
+    )
+
+
 def _rule_order(rule: Rule) -> tuple[int, str]:
     return TESTS.index(rule.test), rule.id
 
@@ -710,7 +890,9 @@ def _section(file: _File, key: str, collector: _Collector) -> Sequence[Any]:
     data = file.data
     if not isinstance(data, Mapping):
         if key == "rules":
-            collector.add(file, "$", "a rule file must be a mapping with 'rules:'")
+            collector.add(
+                file, "$", "a rule file must be a mapping with 'rules:'", code="wrong-type"
+            )
         return ()
     if key == "rules":
         for extra in set(data) - {"rules", "derivations"}:
@@ -719,69 +901,102 @@ def _section(file: _File, key: str, collector: _Collector) -> Sequence[Any]:
                 f"$.{extra}",
                 f"unknown key {extra!r}",
                 did_you_mean(str(extra), ("rules", "derivations")),
+                code="unknown-key",
             )
     value = data.get(key, [])
     if not isinstance(value, list):
-        collector.add(file, f"$.{key}", f"{key} must be a list")
+        collector.add(file, f"$.{key}", f"{key} must be a list", code="wrong-type")
         return ()
     return value
+
+
+_Origin = tuple[_File | None, str]  # where an override was written: file and path
 
 
 def _apply_manifest_overrides(
     pack: _Pack, overrides: dict[str, Any], collector: _Collector
 ) -> set[str]:
     raw = pack.manifest.get("overrides") or {}
+    file = pack.file
     if not isinstance(raw, Mapping):
-        collector.add(pack.file, "$.overrides", "overrides must be a mapping")
+        collector.add(file, "$.overrides", "overrides must be a mapping", code="wrong-type")
         return set()
     for key in raw:
         if key not in _OVERRIDE_KEYS:
             collector.add(
-                pack.file,
+                file,
                 f"$.overrides.{key}",
                 f"unknown override {key!r}",
                 did_you_mean(str(key), _OVERRIDE_KEYS),
+                code="unknown-key",
             )
-    overrides["disable"].update(_texts(raw.get("disable", [])) or ())
+    replace: set[str] = set()
+    for key, target in (("disable", overrides["disable"]), ("replace", None)):
+        path = f"$.overrides.{key}"
+        value = raw.get(key, [])
+        if _texts(value) is None:
+            collector.add(file, path, f"{key} must be a list of rule ids", code="wrong-type")
+            continue
+        for index, rule_id in enumerate(value):
+            if target is None:
+                replace.add(rule_id)
+            else:
+                target[rule_id] = (file, f"{path}[{index}]")
     severity = raw.get("severity", {})
-    if isinstance(severity, Mapping):
-        overrides["severity"].update(severity)
-    return set(_texts(raw.get("replace", [])) or ())
+    if not isinstance(severity, Mapping) or not all(isinstance(k, str) for k in severity):
+        collector.add(
+            file,
+            "$.overrides.severity",
+            "severity must map rule ids to blocking or advisory",
+            code="wrong-type",
+        )
+    else:
+        for rule_id, value in severity.items():
+            overrides["severity"][rule_id] = (value, file, f"$.overrides.severity.{rule_id}")
+    return replace
 
 
 def _apply_overrides(
     rules: dict[str, Rule], overrides: Mapping[str, Any], collector: _Collector
 ) -> list[Rule]:
-    for rule_id in sorted(overrides["disable"]):
+    disable: dict[str, _Origin] = overrides["disable"]
+    for rule_id, (file, path) in sorted(disable.items(), key=lambda item: item[0]):
         if rule_id not in rules:
             collector.add(
-                None,
-                "disable",
+                file,
+                path,
                 f"cannot disable {rule_id!r}: no such rule",
                 did_you_mean(rule_id, rules),
                 rule_id,
+                code="unknown-rule",
             )
     out = []
     for rule in rules.values():
-        if rule.id in overrides["disable"]:
+        if rule.id in disable:
             continue
-        new = overrides["severity"].get(rule.id)
-        if new is not None:
+        if rule.id in overrides["severity"]:
+            new, file, path = overrides["severity"][rule.id]
             if new not in ("blocking", "advisory"):
                 collector.add(
-                    None, "severity", f"unknown severity {new!r}", "blocking or advisory", rule.id
+                    file,
+                    path,
+                    f"unknown severity {new!r}",
+                    did_you_mean(str(new), ("blocking", "advisory")) or "blocking or advisory",
+                    rule.id,
+                    code="not-allowed-value",
                 )
                 continue
             rule = attrs.evolve(rule, severity=RuleSeverity(new))
         out.append(rule)
-    for rule_id in overrides["severity"]:
+    for rule_id, (_, file, path) in overrides["severity"].items():
         if rule_id not in rules:
             collector.add(
-                None,
-                "severity",
+                file,
+                path,
                 f"cannot change {rule_id!r}: no such rule",
                 did_you_mean(rule_id, rules),
                 rule_id,
+                code="unknown-rule",
             )
     return out
 
@@ -793,7 +1008,12 @@ def _check_derivation_ids(
     for d in derivations:
         if d.id in seen or d.id in rules or d.sets in seen:
             collector.add(
-                None, "derivations", f"duplicate derivation {d.id!r} or fact {d.sets!r}", None, d.id
+                None,
+                "derivations",
+                f"duplicate derivation {d.id!r} or fact {d.sets!r}",
+                None,
+                d.id,
+                code="duplicate-id",
             )
         seen.update((d.id, d.sets))
 
