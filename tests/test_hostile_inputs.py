@@ -418,6 +418,28 @@ def test_unquoted_scalars_where_text_is_expected_say_quote_it(value: str) -> Non
     assert "put it in quotes" in (found.hint or "")
 
 
+def test_a_hash_that_cuts_text_short_warns_with_its_path_and_line() -> None:
+    text = MINIMAL + "purpose:\n  statement: Visit homes #2 first\n  objectives: [a]  # fine\n"
+    with pytest.warns(sr.InputWarning) as caught:
+        proposal = sr.parse_proposal(text, "p.yaml")
+    assert proposal.purpose is not None and proposal.purpose.statement == "Visit homes"
+    [warning] = [w.message for w in caught]
+    assert isinstance(warning, sr.InputWarning)
+    found = warning.problem
+    assert (found.code, found.path, found.line) == ("text-cut-by-comment", "$.purpose.statement", 4)
+
+
+@pytest.mark.filterwarnings("error")
+def test_comments_urls_and_block_text_do_not_warn() -> None:
+    text = MINIMAL + (
+        "version: '1'  # a comment\n"
+        "transparency:\n  privacy_notice: https://example.org/p#fire\n"
+        "purpose:\n  statement: |\n    Visit #2 homes\n"
+    )
+    proposal = sr.parse_proposal(text, "p.yaml")
+    assert proposal.purpose is not None and proposal.purpose.statement == "Visit #2 homes\n"
+
+
 def test_curly_quotes_in_a_key_say_use_straight_quotes() -> None:
     found = problem(MINIMAL + "\u201cversion\u201d: '1'\n")
     assert found.code == "unknown-key"

@@ -3,6 +3,7 @@
 from ._assess import Assessor, assess, proposal_digest
 from ._errors import (
     AssessmentError,
+    InputWarning,
     Problem,
     ProposalError,
     RuleError,
@@ -48,6 +49,7 @@ __all__ = [
     "Detail",
     "Example",
     "ExampleResult",
+    "InputWarning",
     "FeatureInfo",
     "FeatureResult",
     "FeatureStatus",

@@ -9,6 +9,7 @@ import attrs
 
 __all__ = [
     "AssessmentError",
+    "InputWarning",
     "Problem",
     "ProposalError",
     "RuleError",
@@ -77,6 +78,14 @@ class RuleError(_ProblemsError, ValueError):
     """A rule pack is invalid. ``problems`` lists every problem with file, line and rule id."""
 
     kind = "rule pack"
+
+
+class InputWarning(UserWarning):
+    """Input that was read, but perhaps not as meant; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 class UsageError(SharingRulesError, TypeError):

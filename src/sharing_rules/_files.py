@@ -22,7 +22,7 @@ class InputProblem(Exception):
         super().__init__(str(problem))
 
 
-def _refuse(source: str, message: str, hint: str | None, code: str) -> InputProblem:
+def _refuse(source: str, message: str, hint: str | None, *, code: str) -> InputProblem:
     return InputProblem(Problem("$", message, hint, source, code=code))
 
 
@@ -38,18 +38,18 @@ def read_text_file(
                 source,
                 "is a symbolic link; links inside a rule pack are not followed",
                 "copy the file into the pack folder",
-                "not-a-regular-file",
+                code="not-a-regular-file",
             )
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise _refuse(
-            source, "cannot read the file: no such file", "check the path", "not-found"
+            source, "cannot read the file: no such file", "check the path", code="not-found"
         ) from None
     except OSError as exc:
         raise _refuse(
-            source, f"cannot read the file: {exc.strerror}", "check the path", "cannot-read"
+            source, f"cannot read the file: {exc.strerror}", "check the path", code="cannot-read"
         ) from None
     try:
         info = os.fstat(fd)
@@ -59,7 +59,7 @@ def read_text_file(
                 source,
                 f"is {kind} (a FIFO, device or folder is never read)",
                 "give the path of a YAML or JSON file",
-                "not-a-regular-file",
+                code="not-a-regular-file",
             )
         if info.st_size > limit:
             raise _too_large(source, limit)
@@ -75,7 +75,7 @@ def read_text_file(
             raise _too_large(source, limit)
     except OSError as exc:
         raise _refuse(
-            source, f"cannot read the file: {exc.strerror}", None, "cannot-read"
+            source, f"cannot read the file: {exc.strerror}", None, code="cannot-read"
         ) from None
     finally:
         os.close(fd)
@@ -87,7 +87,7 @@ def _too_large(source: str, limit: int) -> InputProblem:
         source,
         f"the file is larger than the limit of {limit // (1024 * 1024)} MiB",
         "a proposal or rule file is a few kilobytes; check this is the right file",
-        "file-too-large",
+        code="file-too-large",
     )
 
 
@@ -102,7 +102,7 @@ def decode_text(data: bytes, source: str) -> str:
             source,
             "the file is UTF-16 or UTF-32 text, not UTF-8",
             "re-save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
-            "encoding",
+            code="encoding",
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

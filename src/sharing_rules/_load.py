@@ -45,7 +45,7 @@ def _describe(value: Any) -> str:
 class _Refused(TypeError):
     """A value a structure hook refuses; the message is meant for people."""
 
-    def __init__(self, message: str, code: str = "wrong-type", hint: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str = "wrong-type", hint: str | None = None) -> None:
         self.code = code
         self.hint = hint
         super().__init__(message)
@@ -88,7 +88,7 @@ def _structure_date(value: Any, _: type) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise _Refused(f"expected a date as YYYY-MM-DD, got {value!r}", "invalid-value")
+    raise _Refused(f"expected a date as YYYY-MM-DD, got {value!r}", code="invalid-value")
 
 
 def _structure_period(value: Any, _: type) -> Period:
@@ -97,7 +97,7 @@ def _structure_period(value: Any, _: type) -> Period:
     try:
         return Period.parse(value)
     except ValueError as exc:
-        raise _Refused(str(exc), "invalid-value") from None
+        raise _Refused(str(exc), code="invalid-value") from None
 
 
 def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
@@ -112,8 +112,8 @@ def _structure_enum(value: Any, cls: type[Enum]) -> Enum:
             ) from None
         raise _Refused(
             f"{value!r} is not one of the allowed values: {', '.join(allowed)}",
-            "not-allowed-value",
-            did_you_mean(value, allowed),
+            code="not-allowed-value",
+            hint=did_you_mean(value, allowed),
         ) from None
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import yaml
 
-from ._errors import Problem
+from ._errors import InputWarning, Problem
 from ._files import InputProblem
 
 __all__ = [
@@ -127,8 +129,9 @@ def parse_with_lines(text: str, source: str | None = None) -> tuple[Any, dict[st
 
 def _parse_yaml(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
     loader = _UniqueKeyLoader(text)
+    cut: list[Problem] = []
     try:
-        _check_events(loader, source)
+        _check_events(loader, source, text, cut)
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, source) from None
     finally:
@@ -145,7 +148,11 @@ def _parse_yaml(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
         ) from None
     finally:
         loader.dispose()
-    return data, _node_lines(node)
+    lines = _node_lines(node)
+    for problem in cut:
+        at = [path for path, line in lines.items() if line == problem.line] or ["$"]
+        warnings.warn(InputWarning(attrs.evolve(problem, path=max(at, key=len))), stacklevel=4)
+    return data, lines
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, source: str | None) -> InputProblem:
@@ -154,6 +161,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, source: str | None) -> InputProblem
     column = f", column {mark.column + 1}" if mark else ""
     what = exc.problem or exc.context or "invalid YAML"
     hint = "check indentation and quoting"
+    if what.startswith("duplicate key"):
+        hint = "each key may appear once in a mapping"
+        return InputProblem(Problem("$", what, hint, source, line, code="duplicate-key"))
     if "nesting depth" in what:
         return InputProblem(
             Problem("$", f"nested too deep: {what}", None, source, line, code="too-deep")
@@ -165,9 +175,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, source: str | None) -> InputProblem
     )
 
 
-def _check_events(loader: Any, source: str | None) -> None:
+def _check_events(loader: Any, source: str | None, text: str, cut: list[Problem]) -> None:
     """Walk the parser's events (no recursion, nothing built) and refuse documents nested
-    deeper than MAX_DEPTH, and aliases that refer to themselves or expand too far."""
+    deeper than MAX_DEPTH, and aliases that refer to themselves or expand too far; warn
+    where a `` #`` ends unquoted text early."""
+    lines: list[str] | None = None
     sizes: dict[str, int] = {}  # anchor -> number of values it stands for
     frames: list[tuple[str | None, int]] = []  # open collections: (anchor, values before)
     total = 0
@@ -183,6 +195,9 @@ def _check_events(loader: Any, source: str | None) -> None:
             total += 1
             if event.anchor is not None:
                 sizes[event.anchor] = 1
+            if not event.style and event.end_mark is not None and " #" in text:
+                lines = text.splitlines() if lines is None else lines
+                _check_cut(event, lines, source, cut)
         elif isinstance(event, yaml.CollectionStartEvent):
             frames.append((event.anchor, total))
             total += 1
@@ -205,6 +220,27 @@ def _check_events(loader: Any, source: str | None) -> None:
             raise _limit(
                 event, source, f"aliases expand the document beyond {MAX_ALIAS_VALUES:,} values"
             )
+
+
+_CUT = re.compile(r"[ \t]+#(?=\S)")
+
+
+def _check_cut(event: Any, lines: list[str], source: str | None, cut: list[Problem]) -> None:
+    """Warn when unquoted text is followed by `` #word``: YAML reads the rest of the line
+    as a comment, so ``Visit homes #2 first`` becomes ``Visit homes``."""
+    mark = event.end_mark
+    rest = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
+    if _CUT.match(rest):
+        cut.append(
+            Problem(
+                "$",
+                f"the text {event.value!r} stops at ' #': YAML reads {rest.strip()!r} as a comment",
+                "put the whole text in quotes if the '#' part belongs to it",
+                source,
+                mark.line + 1,
+                code="text-cut-by-comment",
+            )
+        )
 
 
 def _line(event: Any) -> int | None:
