@@ -223,12 +223,16 @@ def _key_problems(data: Mapping[Any, Any]) -> list[Problem]:
     stack: list[tuple[Any, str]] = [(data, "$")]
     while stack:
         value, path = stack.pop()
-        if id(value) in seen:
+        kind = type(value)
+        if kind in _LEAVES or value is None or id(value) in seen:
             continue
         if isinstance(value, Mapping):
             seen.add(id(value))
             for key, item in value.items():
-                if isinstance(key, str):
+                if type(key) is str:
+                    if type(item) not in _LEAVES:
+                        stack.append((item, f"{path}.{key}"))
+                elif isinstance(key, str):
                     stack.append((item, f"{path}.{key}"))
                 else:
                     problems.append(

@@ -319,10 +319,12 @@ def _is(kind: type | tuple[type, ...], value: Any) -> bool:
     return isinstance(value, kind)
 
 
+_EXACT = frozenset({str, int, float, bool, type(None), tuple})
+
+
 def _builtin(value: Any) -> Any:
     """A subclass of str, int or float (``numpy.str_``, ``numpy.float64``) as the builtin."""
-    kind = type(value)
-    if kind in (str, int, float, bool) or isinstance(value, Enum | bool):
+    if type(value) in _EXACT or isinstance(value, Enum | bool):
         return value
     for base in (str, int, float):
         if isinstance(value, base):

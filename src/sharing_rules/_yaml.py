@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import attrs
 import yaml
 
 from ._errors import InputWarning, Problem
@@ -129,16 +128,9 @@ def parse_with_lines(text: str, source: str | None = None) -> tuple[Any, dict[st
 
 def _parse_yaml(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
     loader = _UniqueKeyLoader(text)
-    cut: list[Problem] = []
     try:
-        _check_events(loader, source, text, cut)
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, source) from None
-    finally:
-        loader.dispose()
-    loader = _UniqueKeyLoader(text)
-    try:
-        node = loader.get_single_node()
+        node = loader.get_single_node()  # libyaml refuses nesting over 1,000 levels itself
+        lines, cut = _check_nodes(node, source, text)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_problem(exc, source) from None
@@ -146,12 +138,12 @@ def _parse_yaml(text: str, source: str | None) -> tuple[Any, dict[str, int]]:
         raise InputProblem(
             Problem("$", f"invalid YAML: {exc}", None, source, code="invalid-yaml")
         ) from None
+    except RecursionError:  # the pure-Python composer, without libyaml
+        raise _too_deep(source, None) from None
     finally:
         loader.dispose()
-    lines = _node_lines(node)
     for problem in cut:
-        at = [path for path, line in lines.items() if line == problem.line] or ["$"]
-        warnings.warn(InputWarning(attrs.evolve(problem, path=max(at, key=len))), stacklevel=4)
+        warnings.warn(InputWarning(problem), stacklevel=4)
     return data, lines
 
 
@@ -175,66 +167,98 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, source: str | None) -> InputProblem
     )
 
 
-def _check_events(loader: Any, source: str | None, text: str, cut: list[Problem]) -> None:
-    """Walk the parser's events (no recursion, nothing built) and refuse documents nested
-    deeper than MAX_DEPTH, and aliases that refer to themselves or expand too far; warn
-    where a `` #`` ends unquoted text early."""
-    lines: list[str] | None = None
-    sizes: dict[str, int] = {}  # anchor -> number of values it stands for
-    frames: list[tuple[str | None, int]] = []  # open collections: (anchor, values before)
-    total = 0
+def _too_deep(source: str | None, line: int | None) -> InputProblem:
+    return InputProblem(
+        Problem(
+            "$",
+            f"nested more than {MAX_DEPTH} levels deep",
+            "a proposal or rule is a few levels deep; check the file",
+            source,
+            line,
+            code="too-deep",
+        )
+    )
+
+
+def _check_nodes(
+    root: yaml.Node | None, source: str | None, text: str
+) -> tuple[dict[str, int], list[Problem]]:
+    """One walk over the composed nodes, before any value is built, visiting each node once
+    (an alias shares its anchor's node): the line of every path; refuse nesting deeper than
+    MAX_DEPTH and aliases that contain themselves or expand past MAX_ALIAS_VALUES values;
+    and find plain text that an unquoted `` #`` cut short."""
+    lines: dict[str, int] = {}
+    cut: list[Problem] = []
+    text_lines = text.splitlines() if (" #" in text or "\t#" in text) else None
+    sizes: dict[int, int] = {}  # values a finished node expands to
+    open_nodes: set[int] = set()
     aliased = False
-    while loader.check_event():
-        event = loader.get_event()
-        if isinstance(event, yaml.AliasEvent):
-            if any(anchor == event.anchor for anchor, _ in frames):
-                raise _limit(event, source, f"alias *{event.anchor} refers to itself")
-            aliased = True
-            total += sizes.get(event.anchor or "", 1)
-        elif isinstance(event, yaml.ScalarEvent):
-            total += 1
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
-            if not event.style and event.end_mark is not None and " #" in text:
-                lines = text.splitlines() if lines is None else lines
-                _check_cut(event, lines, source, cut)
-        elif isinstance(event, yaml.CollectionStartEvent):
-            frames.append((event.anchor, total))
-            total += 1
-            if len(frames) > MAX_DEPTH:
-                raise InputProblem(
-                    Problem(
-                        "$",
-                        f"nested more than {MAX_DEPTH} levels deep",
-                        "a proposal or rule is a few levels deep; check the file",
-                        source,
-                        _line(event),
-                        code="too-deep",
-                    )
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, before = frames.pop()
-            if anchor is not None:
-                sizes[anchor] = total - before
-        if aliased and total > MAX_ALIAS_VALUES:
-            raise _limit(
-                event, source, f"aliases expand the document beyond {MAX_ALIAS_VALUES:,} values"
+    # (node, path, depth, leaving): leaving marks the second visit, after the children
+    stack: list[tuple[yaml.Node, str, int, bool]] = [(root, "$", 1, False)] if root else []
+    while stack:
+        node, path, depth, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            open_nodes.discard(key)
+            children = (
+                [n for pair in node.value for n in pair]
+                if isinstance(node, yaml.MappingNode)
+                else node.value
             )
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if aliased and sizes[key] > MAX_ALIAS_VALUES:
+                raise _alias_problem(
+                    node, source, f"aliases expand the document beyond {MAX_ALIAS_VALUES:,} values"
+                )
+            continue
+        lines.setdefault(path, node.start_mark.line + 1)
+        if key in open_nodes:
+            raise _alias_problem(node, source, "an alias refers to a node that contains it")
+        if key in sizes:
+            aliased = True
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            if text_lines is not None and not node.style:
+                _check_cut(node, path, text_lines, source, cut)
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep(source, node.start_mark.line + 1)
+        open_nodes.add(key)
+        stack.append((node, path, depth, True))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value in reversed(node.value):
+                child = f"{path}.{key_node.value}"
+                line = key_node.start_mark.line + 1
+                lines[child] = line
+                if key_node.tag.endswith(":bool"):  # `no:` is the key False
+                    truthy = key_node.value.lower() in ("y", "yes", "true", "on")
+                    lines.setdefault(f"{path}.{truthy}", line)
+                stack.append((value, child, depth + 1, False))
+                stack.append((key_node, child, depth + 1, False))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(
+                (value, f"{path}[{index}]", depth + 1, False)
+                for index, value in reversed(list(enumerate(node.value)))
+            )
+    return lines, cut
 
 
 _CUT = re.compile(r"[ \t]+#(?=\S)")
 
 
-def _check_cut(event: Any, lines: list[str], source: str | None, cut: list[Problem]) -> None:
-    """Warn when unquoted text is followed by `` #word``: YAML reads the rest of the line
-    as a comment, so ``Visit homes #2 first`` becomes ``Visit homes``."""
-    mark = event.end_mark
-    rest = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
+def _check_cut(
+    node: yaml.ScalarNode, path: str, lines: list[str], source: str | None, cut: list[Problem]
+) -> None:
+    """Plain text followed by `` #word``: YAML reads the rest of the line as a comment, so
+    ``Visit homes #2 first`` becomes ``Visit homes``."""
+    mark = node.end_mark
+    rest = lines[mark.line][mark.column :] if mark is not None and mark.line < len(lines) else ""
     if _CUT.match(rest):
         cut.append(
             Problem(
-                "$",
-                f"the text {event.value!r} stops at ' #': YAML reads {rest.strip()!r} as a comment",
+                path,
+                f"the text {node.value!r} stops at ' #': YAML reads {rest.strip()!r} as a comment",
                 "put the whole text in quotes if the '#' part belongs to it",
                 source,
                 mark.line + 1,
@@ -243,46 +267,17 @@ def _check_cut(event: Any, lines: list[str], source: str | None, cut: list[Probl
         )
 
 
-def _line(event: Any) -> int | None:
-    mark = event.start_mark
-    return None if mark is None else int(mark.line) + 1
-
-
-def _limit(event: Any, source: str | None, message: str) -> InputProblem:
+def _alias_problem(node: yaml.Node, source: str | None, message: str) -> InputProblem:
     return InputProblem(
         Problem(
             "$",
             message,
             "write the values out instead of using anchors (&) and aliases (*)",
             source,
-            _line(event),
+            node.start_mark.line + 1,
             code="alias-refused",
         )
     )
-
-
-def _node_lines(root: yaml.Node | None) -> dict[str, int]:
-    """Lines of every path, walking each node once (an alias's content is not repeated)."""
-    out: dict[str, int] = {}
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, str]] = [(root, "$")] if root is not None else []
-    while stack:
-        node, path = stack.pop()
-        out.setdefault(path, node.start_mark.line + 1)
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = f"{path}.{key.value}"
-                out[child] = key.start_mark.line + 1
-                if key.tag.endswith(":bool"):  # `no:` is the key False
-                    truthy = key.value.lower() in ("y", "yes", "true", "on")
-                    out.setdefault(f"{path}.{truthy}", key.start_mark.line + 1)
-                stack.append((value, child))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((value, f"{path}[{index}]") for index, value in enumerate(node.value))
-    return out
 
 
 # ----------------------------------------------------------------------------- JSON
