@@ -327,6 +327,11 @@ def test_an_assessor_accepts_a_pack_folder() -> None:
     assert by_path.rules.digest == sr.load_rules(COUNCIL).digest
     with pytest.raises(sr.UsageError, match="RulePack"):
         sr.Assessor(42)  # type: ignore[arg-type]
+    proposal = ROOT / "examples" / "vague-title-only.yaml"
+    by_pack = sr.assess(proposal, rules=sr.load_rules(COUNCIL))
+    assert sr.assess(proposal, rules=COUNCIL) == by_pack
+    with pytest.raises(sr.UsageError):
+        sr.assess(proposal, rules=["x"])  # type: ignore[arg-type]
 
 
 def test_disable_takes_one_id_as_a_string() -> None:

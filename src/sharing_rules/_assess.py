@@ -109,9 +109,16 @@ def _framework() -> RulePack:
     return load_rules()
 
 
-def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False) -> Verdict:
-    """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`.
+def assess(
+    proposal: Source,
+    *,
+    rules: RulePack | str | os.PathLike[str] | None = None,
+    timestamp: bool = False,
+) -> Verdict:
+    """Assess a proposal with the framework pack (or ``rules``, a pack or a pack folder's
+    path). See :class:`Assessor`.
 
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
-    return _assessor_for(rules).assess(proposal, timestamp=timestamp)
+    pack = as_rule_pack(rules) if rules is not None else None
+    return _assessor_for(pack).assess(proposal, timestamp=timestamp)
