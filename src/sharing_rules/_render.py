@@ -24,6 +24,8 @@ from ._verdict import FeatureStatus, Finding, Outcome, Status, TestStatus, Verdi
 __all__ = [
     "OUTCOME_LABELS",
     "Report",
+    "json_safe",
+    "neutralise",
     "render_html",
     "render_markdown",
     "render_text",
@@ -63,6 +65,37 @@ _TONES = {
 _COLOURS = {"good": "green", "bad": "red", "warn": "yellow", "muted": "bright_black"}
 _STATUS_ORDER = (Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICABLE)
 _WIDTH = 88
+
+
+# Characters that move the cursor, clear the screen, set a terminal's title or reorder the
+# text around them: C0 controls except tab and newline, DEL, C1 controls (8-bit CSI, OSC,
+# NEL...), the Unicode line and paragraph separators, and bidirectional overrides.
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# What JSON leaves raw of those: C1 controls, line separators, bidirectional overrides.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise(text: str) -> str:
+    r"""Text safe to print on a terminal: each control character spelt out as an escape.
+
+    ESC (U+001B) becomes the four characters ``\x1b`` and U+202E becomes ``\u202e``, so
+    text from a proposal, a rule pack or a file name cannot clear the screen, set the
+    terminal's title or reorder what follows. Tabs and newlines are kept. Idempotent.
+    """
+    return _CONTROLS.sub(_escape, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the characters JSON allows raw (C1 controls, U+2028, U+2029, bidi
+    overrides) written as ``\\uXXXX`` escapes: the same data, and one line per record."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @attrs.frozen(slots=True)
@@ -157,17 +190,22 @@ def _as_report(item: Verdict | Report) -> Report:
 def render_text(
     verdict: Verdict, color: bool = False, *, title: str | None = None, source: str | None = None
 ) -> str:
-    """The verdict as a terminal report; ANSI colour only when ``color`` is true."""
+    """The verdict as a terminal report; ANSI colour only when ``color`` is true.
+
+    Control characters from the proposal, the rules or the file name are spelt out as
+    escapes (see :func:`neutralise`): they never reach the terminal.
+    """
     report = Report(verdict, title, source)
+    safe = neutralise
 
     def style(text: str, tone: str | None = None, bold: bool = False) -> str:
         if not color:
-            return text
-        return click.style(text, fg=_COLOURS[tone] if tone else None, bold=bold)
+            return safe(text)
+        return click.style(safe(text), fg=_COLOURS[tone] if tone else None, bold=bold)
 
     def wrap(text: str, indent: str) -> list[str]:
         return textwrap.wrap(
-            _prose(text),
+            safe(_prose(text)),
             _WIDTH,
             initial_indent=indent,
             subsequent_indent=indent,
@@ -177,21 +215,21 @@ def render_text(
 
     out = [style(_heading(report), bold=True)]
     if source:
-        out.append(source)
+        out.append(safe(source))
     out += [
         "",
         "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome), bold=True),
     ]
     out += wrap(OUTCOME_EXPLANATIONS[verdict.outcome], "  ")
     out += ["", style("Tests", bold=True)]
-    name_width = max((len(t.name) for t in verdict.tests.values()), default=0)
+    name_width = max((len(safe(t.name)) for t in verdict.tests.values()), default=0)
     for test in verdict.tests.values():
         status = style(f"{_label(test.status):<16}", _tone(test.status))
-        out.append(f"  {test.name:<{name_width}}  {status}{_counts(test.findings)}")
+        out.append(f"  {safe(test.name):<{name_width}}  {status}{_counts(test.findings)}")
     out += ["", style("Key features", bold=True)]
     for number, feature in verdict.features.items():
         status = style(_label(feature.status), _tone(feature.status))
-        out.append(f"  {number}. {feature.name}: {status}")
+        out.append(f"  {number}. {safe(feature.name)}: {status}")
     unmet, missing = _unmet(verdict), _missing(verdict)
     if unmet:
         out += ["", style(f"Criteria not met ({len(unmet)})", bold=True)]
@@ -200,7 +238,7 @@ def render_text(
             "",
             "  "
             + style(finding.rule_id, _tone(finding.status), bold=True)
-            + f"  [{finding.severity}]",
+            + f"  [{safe(finding.severity)}]",
         ]
         out += wrap(finding.title, "    ")
         out += wrap(finding.message, "    ")
@@ -214,40 +252,44 @@ def render_text(
             "",
             "  "
             + style(finding.rule_id, _tone(finding.status), bold=True)
-            + f"  [{finding.severity}]",
+            + f"  [{safe(finding.severity)}]",
         ]
         out += wrap(finding.message, "    ")
         out += _text_details(finding, "State")
     out += ["", f"Criteria: {_counts(verdict.findings)}"]
-    out += [f"{name}: {value}" for name, value in _footer_items(verdict)]
+    out += [f"{name}: {safe(value)}" for name, value in _footer_items(verdict)]
     return "\n".join(out) + "\n"
 
 
 def _text_details(finding: Finding, what: str) -> list[str]:
     if finding.status is Status.NOT_MET and finding.details:
         return [
-            f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}"
+            neutralise(f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}")
             for d in finding.details
         ]
     if finding.paths:
-        return [f"    {what}: {', '.join(_path(p) for p in finding.paths)}"]
+        return [neutralise(f"    {what}: {', '.join(_path(p) for p in finding.paths)}")]
     return []
 
 
 # ---------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!&])")
+_BACKTICKS = re.compile(r"`+")
 
 
 def _md(text: str) -> str:
     """Prose escaped for Markdown: no markup, links or HTML can come from the input."""
-    return _MD_SPECIAL.sub(r"\\\1", _prose(text))
+    return _MD_SPECIAL.sub(r"\\\1", neutralise(_prose(text)))
 
 
 def _code(text: str) -> str:
-    text = _prose(text).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
+    """A code span holding ``text`` literally (CommonMark): its fence is one backtick longer
+    than the longest run of backticks inside, with a space either side if the text begins
+    or ends with a backtick or a space, so nothing in it can close the span early."""
+    text = neutralise(_prose(text)).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
@@ -388,7 +430,7 @@ footer dd { margin: 0; }
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(neutralise(str(text)), quote=True)
 
 
 def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
