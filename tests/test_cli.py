@@ -102,11 +102,17 @@ def test_json_output_is_the_verdict_and_validates(path: Path) -> None:
     assert_valid_verdict(json.loads(result.stdout))
 
 
-def test_all_examples_as_json_exit_with_the_worst_code_and_every_object_validates() -> None:
+def test_all_examples_as_json_are_one_array_with_the_worst_code_and_each_validates() -> None:
     result = run("assess", *EXAMPLES, "--format", "json")
     assert result.exit_code == worst([expected_code(p) for p in EXAMPLES])
-    objects = list(json_stream(result.stdout))
-    assert len(objects) == len(EXAMPLES)
+    assert len(list(json_stream(result.stdout))) == 1  # one document, not one per file
+    objects = json.loads(result.stdout)
+    assert isinstance(objects, list) and len(objects) == len(EXAMPLES)
+    # Streamed element by element, it is exactly what json.dumps writes for the list.
+    verdicts = [sr.assess(p).to_dict() for p in EXAMPLES]
+    assert (
+        result.stdout == json.dumps(verdicts, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     for document, path in zip(objects, EXAMPLES, strict=True):
         assert_valid_verdict(document)
         assert document["proposal_id"] == sr.load_proposal(path).id
@@ -662,7 +668,7 @@ def python_m(*args: str | Path, input: str | None = None) -> subprocess.Complete
 def test_python_m_assess_all_examples_as_json() -> None:
     done = python_m("assess", *EXAMPLES, "--format", "json")
     assert done.returncode == worst([expected_code(p) for p in EXAMPLES])
-    objects = list(json_stream(done.stdout))
+    objects = json.loads(done.stdout)
     assert len(objects) == len(EXAMPLES)
     schema = json.loads(python_m("schema", "verdict").stdout)
     validator = Draft202012Validator(schema, format_checker=FormatChecker())

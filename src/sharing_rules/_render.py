@@ -24,10 +24,12 @@ from ._verdict import FeatureStatus, Finding, Outcome, Status, TestStatus, Verdi
 __all__ = [
     "OUTCOME_LABELS",
     "Report",
+    "Unassessed",
     "json_safe",
     "neutralise",
     "render_html",
     "render_markdown",
+    "render_markdown_failure",
     "render_text",
 ]
 
@@ -105,6 +107,17 @@ class Report:
     verdict: Verdict
     title: str | None = None  #: the proposal's title
     source: str | None = None  #: the file it was read from
+
+
+@attrs.frozen(slots=True)
+class Unassessed:
+    """A file that could not be assessed, for a report on several files: its problems."""
+
+    source: str
+    problems: tuple[str, ...]
+
+
+_UNASSESSED = "No verdict is given for this file: it could not be assessed."
 
 
 # ---------------------------------------------------------------- shared wording
@@ -346,6 +359,13 @@ def render_markdown(
     return "\n".join(out) + "\n"
 
 
+def render_markdown_failure(failure: Unassessed) -> str:
+    """A Markdown section for a file that could not be assessed, listing its problems."""
+    out = [f"# Could not assess {_code(failure.source)}", "", _UNASSESSED, ""]
+    out += [f"- {_md(problem)}" for problem in failure.problems]
+    return "\n".join(out) + "\n"
+
+
 def _md_finding(finding: Finding) -> list[str]:
     out = [
         "",
@@ -438,7 +458,7 @@ def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
 
 
 def render_html(
-    verdicts: Verdict | Report | Sequence[Verdict | Report],
+    verdicts: Verdict | Report | Sequence[Verdict | Report | Unassessed],
     *,
     title: str | None = None,
     source: str | None = None,
@@ -446,21 +466,26 @@ def render_html(
     """A self-contained HTML page (inline CSS, no scripts or external assets).
 
     Give one verdict (with the proposal's ``title`` and ``source`` if known), or a sequence
-    of verdicts or :class:`Report` records for a page reporting on several proposals.
+    of verdicts or :class:`Report` records for a page reporting on several proposals, with
+    :class:`Unassessed` records for the files that could not be assessed.
     """
     if isinstance(verdicts, Verdict):
-        reports = [Report(verdicts, title, source)]
+        items: list[Report | Unassessed] = [Report(verdicts, title, source)]
     elif isinstance(verdicts, Report):
-        reports = [verdicts]
+        items = [verdicts]
     else:
-        reports = [_as_report(v) for v in verdicts]
-    if len(reports) == 1:
+        items = [v if isinstance(v, Unassessed) else _as_report(v) for v in verdicts]
+    reports = [r for r in items if isinstance(r, Report)]
+    if len(items) == 1 and reports:
         page_title = f"Assessment of {_heading(reports[0])}: {_label(reports[0].verdict.outcome)}"
     else:
-        page_title = f"Assessment of {len(reports)} data sharing proposals"
+        page_title = f"Assessment of {len(items)} data sharing proposals"
     version = reports[0].verdict.library_version if reports else ""
-    body = [_html_index(reports)] if len(reports) > 1 else []
-    body += [_html_report(r, i) for i, r in enumerate(reports, 1)]
+    body = [_html_index(items)] if len(items) > 1 else []
+    body += [
+        _html_report(r, i) if isinstance(r, Report) else _html_failure(r, i)
+        for i, r in enumerate(items, 1)
+    ]
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -483,14 +508,17 @@ def render_html(
     )
 
 
-def _html_index(reports: Sequence[Report]) -> str:
+def _html_index(items: Sequence[Report | Unassessed]) -> str:
     rows = "".join(
         f'<tr><td><a href="#proposal-{i}">{_h(_heading(r))}</a></td>'
         f"<td>{_badge(r.verdict.outcome)}</td></tr>"
-        for i, r in enumerate(reports, 1)
+        if isinstance(r, Report)
+        else f'<tr><td><a href="#proposal-{i}"><code>{_h(r.source)}</code></a></td>'
+        f'<td><span class="badge bad">not assessed</span></td></tr>'
+        for i, r in enumerate(items, 1)
     )
     return (
-        f'<article class="report"><h1>{len(reports)} proposals assessed</h1>'
+        f'<article class="report"><h1>{len(items)} proposals assessed</h1>'
         f"<table><thead><tr><th>Proposal</th><th>Outcome</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></article>"
     )
@@ -561,6 +589,17 @@ def _html_report(report: Report, index: int) -> str:
     ]
     parts += ["</dl></footer>", "</article>"]
     return "\n".join(parts)
+
+
+def _html_failure(failure: Unassessed, index: int) -> str:
+    problems = "".join(f"<li>{_h(p)}</li>" for p in failure.problems)
+    return (
+        f'<article class="report" id="proposal-{index}" data-outcome="not_assessed">'
+        f'<header><p class="kicker">Data for Public Benefit assessment</p>'
+        f"<h1>Could not assess <code>{_h(failure.source)}</code></h1></header>"
+        f'<section class="outcome bad"><p>{_h(_UNASSESSED)}</p><ul>{problems}</ul></section>'
+        f"</article>"
+    )
 
 
 def _html_finding(finding: Finding) -> str:
