@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -11,6 +12,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar
 
@@ -35,10 +37,11 @@ from ._render import (
     render_text,
 )
 from ._rules import RulePack, framework_source, load_rules
-from ._schema import SCHEMA_NAMES, SchemaName, schema_json
+from ._schema import SCHEMA_NAMES, schema_json
 from ._template import proposal_template
 from ._verdict import Outcome
 from ._version import __version__
+from ._yaml import line_for, parse_with_lines
 
 __all__ = ["EXIT_CODES", "cli", "exit_code", "main"]
 
@@ -54,6 +57,9 @@ EXIT_CODES = {
 EXIT_ERROR = 2
 _SEVERITY_RANK = {0: 0, 3: 1, 1: 2, 2: 3}  # worst last: error, not acceptable, insufficient
 _PROGRESS_MIN_FILES = 6
+RULE_PACK_SCHEMA = "rule-pack"
+#: The proposal schema's file name that ``init`` points editors at (yaml-language-server).
+SCHEMA_FILE = "proposal.schema.json"
 FORMATS = ("text", "markdown", "html", "json", "jsonl")
 
 EXIT_HELP = """\b
@@ -637,15 +643,71 @@ def _plain(value: Any) -> Any:
 def rules_validate(path: str) -> None:
     """Validate the rule pack in directory PATH, loaded alongside the framework pack.
 
-    Exits 2 listing every problem (file, line, rule id and a suggestion) if it is invalid.
+    Each file is also checked against the rule-pack JSON Schema (`sharing-rules schema
+    rule-pack`). Exits 2 listing every problem (file, line, rule id and a suggestion) if
+    it is invalid.
     """
     pack = _load_pack([path])
+    problems = _schema_problems(Path(path))
+    if problems:
+        _fail(str(RuleError(problems)), problems=problems)
     own = pack.components[-1][0]
     count = sum(1 for r in pack.rules if r.pack == own)
     _echo(
         f"{path}: valid: pack {own}, {_n(count, 'rule')}. In force: {pack.id} "
         f"{pack.version}, {_n(len(pack.rules), 'rule')}, "
         f"{_n(len(pack.derivations), 'derivation')}, digest {pack.digest}."
+    )
+
+
+def _schema_problems(root: Path) -> list[Problem]:
+    """What the rule-pack JSON Schema finds wrong in the pack's own files (read as the
+    loader reads them: regular ``*.yaml`` files directly in the folder)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    validator = Draft202012Validator(json.loads(_rule_pack_schema()))
+    problems = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.is_symlink() or not entry.is_file() or entry.suffix not in (".yaml", ".yml"):
+            continue
+        label = f"{root.name}/{entry.name}"
+        try:
+            data, lines = parse_with_lines(entry.read_text(encoding="utf-8"), label)
+        except Exception:  # unreadable or not YAML: the loader has reported it
+            continue
+        for error in validator.iter_errors(_json_data(data)):
+            error = best_match([error])
+            where = "$" + "".join(
+                f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.absolute_path
+            )
+            problems.append(
+                Problem(
+                    where,
+                    f"does not match the rule-pack schema: {error.message}",
+                    "see `sharing-rules schema rule-pack`",
+                    label,
+                    line_for(lines, where),
+                    code="schema",
+                )
+            )
+    return problems
+
+
+def _json_data(value: Any) -> Any:
+    """YAML data as JSON sees it: keys as text, dates as ISO text; anything else as is."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_data(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _rule_pack_schema() -> str:
+    return (resources.files("sharing_rules") / "schemas" / "rule-pack.schema.json").read_text(
+        encoding="utf-8"
     )
 
 
@@ -692,13 +754,18 @@ def rules_test(path: str, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(SCHEMA_NAMES))
-def schema(name: SchemaName) -> None:
-    """Print the JSON Schema of a proposal or of a verdict.
+@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA]))
+def schema(name: str) -> None:
+    """Print the JSON Schema of a proposal, of a verdict, or of a rule-pack file.
 
-    The schemas (JSON Schema draft 2020-12) are generated from the library's model and
-    ship with it. Proposal files leave out what is not known rather than writing null.
+    The schemas (JSON Schema draft 2020-12) ship with the library; the proposal and
+    verdict schemas are generated from its model. Proposal files leave out what is not
+    known rather than writing null.
     """
+    if name == RULE_PACK_SCHEMA:
+        _echo(_rule_pack_schema(), nl=False)
+        return
+    assert name in SCHEMA_NAMES
     _echo(schema_json(name), nl=False)
 
 
@@ -716,9 +783,17 @@ def init(path: str) -> None:
 
     Only id and title are stated; every other field is there, commented out with an
     explanation: delete the # in front of a field and fill it in. An existing file is
-    never overwritten.
+    never overwritten. Its first line points editors that use yaml-language-server at
+    proposal.schema.json beside it: write that with
+    `sharing-rules schema proposal > proposal.schema.json`. A PATH ending in .json gets
+    the stated fields as JSON instead (JSON has no comments).
     """
     text = proposal_template() if path == "-" else proposal_template(path)
+    if path.lower().endswith(".json"):
+        stated = yaml.safe_load(text)
+        text = json.dumps(stated, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = f"# yaml-language-server: $schema={SCHEMA_FILE}\n{text}"
     if path == "-":
         _echo(text, nl=False)
         return
@@ -730,6 +805,11 @@ def init(path: str) -> None:
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
     _echo(f"Wrote {path}. Fill it in, then run: sharing-rules assess {path}")
+    if not path.lower().endswith(".json") and not (Path(path).parent / SCHEMA_FILE).exists():
+        _echo(
+            f"For completion and checks in your editor: "
+            f"sharing-rules schema proposal > {Path(path).parent / SCHEMA_FILE}"
+        )
 
 
 def main(args: Sequence[str] | None = None) -> None:
