@@ -31,6 +31,7 @@ GANG = ROOT / "examples" / "gang-list-schools.yaml"
 VERDICT_SCHEMA = Draft202012Validator(
     json.loads(schema_json("verdict")), format_checker=FormatChecker()
 )
+MODELINE = "# yaml-language-server: $schema=proposal.schema.json\n"
 MISSPELT = "id: DSP-1\ntitle: A proposal\npurpse:\n  statement: Share addresses.\n"
 
 
@@ -533,7 +534,8 @@ def test_init_writes_a_template_that_loads(tmp_path: Path) -> None:
     result = run("init", target)
     assert result.exit_code == 0
     text = target.read_text(encoding="utf-8")
-    assert text == proposal_template(str(target))
+    # The template, after a first line that points editors at the proposal schema.
+    assert text == MODELINE + proposal_template(str(target))
     assert f"sharing-rules assess {target}" in text
     proposal = sr.load_proposal(target)
     assert proposal.purpose is None  # nothing but id and title is stated yet
@@ -555,7 +557,7 @@ def test_init_defaults_to_proposal_yaml_and_dash_prints(
     monkeypatch.chdir(tmp_path)
     assert run("init").exit_code == 0
     assert (tmp_path / "proposal.yaml").exists()
-    assert run("init", "-").stdout == proposal_template()
+    assert run("init", "-").stdout == MODELINE + proposal_template()
 
 
 def test_the_filled_in_template_states_every_field_of_the_model(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from pathlib import Path
@@ -29,13 +28,7 @@ RECORD_KEYS = {"severity", "file", "line", "path", "code", "message", "hint"}
 
 
 def run(*args: str | Path, input: str | None = None) -> Result:
-    try:
-        return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
-    finally:
-        # Each run compiles an Assessor. Until the engine stops holding its creation lock
-        # while a garbage collection can finalise an old one (issue 12, "self-deadlock on
-        # reload"), collect the old ones here, outside that lock.
-        gc.collect()
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def records(stderr: str) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -29,10 +28,7 @@ COUNCIL = ROOT / "examples" / "council-pack"
 
 
 def run(*args: str | Path) -> Result:
-    try:
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    finally:
-        gc.collect()  # see test_cli_contract.run
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def as_json(value: Any) -> Any:
