@@ -21,9 +21,11 @@ Lines renderings the command line writes, checking that the JSON and JSON Lines 
 to the verdict, one record per line, and that no report lets a control character out. An
 input fails if its worker dies (crash), takes longer than ``--timeout`` seconds (hang,
 default 5), raises anything but ``ProposalError`` (exception), or breaks a check
-(violation). Failing inputs are saved in ``--out`` with a note of what happened; the
-counts, the classes of exception and the first few failures are printed. Exit status 0 if
-nothing failed, 1 otherwise.
+(violation). A crash or hang is run once more in a fresh worker and counted only if it
+happens again, so that a stall of a busy machine is not taken for a hang. Failing
+inputs are saved in ``--out`` with a note of what happened; the counts, the classes of
+exception and the first few failures are printed. Exit status 0 if nothing failed, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -423,20 +425,32 @@ def main(argv: list[str] | None = None) -> int:
         if len(shown) < args.show:
             shown.append(f"{out / name}: {outcome}: {detail}")
 
+    again: list[tuple[int, str, str, bytes]] = []  # inputs to run once more
+    retried: set[int] = set()
+
+    def second_chance(job: tuple[int, str, str, bytes]) -> bool:
+        """Run a crash or hang once more in a fresh worker, so that a stall of a loaded
+        machine is not counted: only what fails twice is."""
+        if job[0] in retried:
+            return False
+        retried.add(job[0])
+        again.append(job)
+        return True
+
     with tempfile.TemporaryDirectory(prefix="sr-fuzz-") as folder:
         workers = [Worker(ctx, folder, args.inject) for _ in range(args.workers)]
         try:
             while True:
                 for worker in workers:
-                    if worker.ready and worker.job is None and not exhausted:
-                        job = next(todo, None)
+                    if worker.ready and worker.job is None and not (exhausted and not again):
+                        job = again.pop() if again else next(todo, None)
                         if job is None:
                             exhausted = True
-                            break
+                            continue
                         worker.job = job
                         worker.deadline = time.monotonic() + args.timeout
                         worker.conn.send((job[0], job[2], job[3]))
-                if exhausted and all(w.job is None for w in workers):
+                if exhausted and not again and all(w.job is None for w in workers):
                     break
                 now = time.monotonic()
                 wait = max(0.0, min([w.deadline for w in workers] + [now + 60]) - now)
@@ -451,14 +465,16 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     if worker.job is None:  # died while starting
                         raise SystemExit(f"a worker could not start: {message}")
-                    record(worker.job, *message)
+                    if message[0] != "crash" or not second_chance(worker.job):
+                        record(worker.job, *message)
                     worker.job, worker.deadline = None, math.inf
                     if message[0] == "crash":
                         worker.kill()
                         workers[workers.index(worker)] = Worker(ctx, folder, args.inject)
                 for index, worker in enumerate(workers):
                     if worker.job is not None and time.monotonic() > worker.deadline:
-                        record(worker.job, "hang", f"over {args.timeout:g} s")
+                        if not second_chance(worker.job):
+                            record(worker.job, "hang", f"over {args.timeout:g} s, twice")
                         worker.kill()
                         workers[index] = Worker(ctx, folder, args.inject)
                 done = sum(
