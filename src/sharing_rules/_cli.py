@@ -225,7 +225,7 @@ def _record(
         problem = Problem("$", message, code=code)
     record: dict[str, Any] = {
         "severity": "error",
-        "file": problem.source or _source(name),
+        "file": problem.source or (_source(name) if name else None),
         "line": problem.line,
         "path": problem.path,
         "code": problem.code,
