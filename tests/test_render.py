@@ -98,19 +98,30 @@ FAILING = make_verdict(
 HOSTILE = "<script>alert('x')</script> *bold* _it_ [link](http://evil) | pipe & `tick`"
 
 
-def hostile_verdict() -> Verdict:
+def verdict_quoting(text: str, in_paths: bool = True) -> Verdict:
+    """A verdict whose every piece of text from a proposal or pack is ``text``."""
     return make_verdict(
         finding(
             "p.fails",
             Status.NOT_MET,
-            message=HOSTILE,
-            title=HOSTILE,
-            remedy=HOSTILE,
-            sources=(HOSTILE,),
-            details=(Detail("$.purpose.statement", HOSTILE, HOSTILE),),
+            message=text,
+            title=text,
+            remedy=text,
+            sources=(text,),
+            details=(Detail("$.purpose.statement", text, text),),
         ),
-        finding("q.unknown", Status.UNKNOWN, test="proportionate", message=HOSTILE),
+        finding(
+            "q.unknown",
+            Status.UNKNOWN,
+            test="proportionate",
+            message=text,
+            paths=(text,) if in_paths else ("$.unknown",),
+        ),
     )
+
+
+def hostile_verdict() -> Verdict:
+    return verdict_quoting(HOSTILE, in_paths=False)
 
 
 def order(text: str, *parts: str) -> list[int]:
@@ -343,25 +354,10 @@ TERMINAL_ATTACK = "\x1b]0;pwned\x07\x1b[2J\x9b2J\rX\x1b]8;;http://evil\x1b\\\u20
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def attack_verdict(text: str) -> Verdict:
-    return make_verdict(
-        finding(
-            "p.fails",
-            Status.NOT_MET,
-            message=text,
-            title=text,
-            remedy=text,
-            sources=(text,),
-            details=(Detail("$.purpose.statement", text, text),),
-        ),
-        finding("q.unknown", Status.UNKNOWN, test="proportionate", message=text, paths=(text,)),
-    )
-
-
 @pytest.mark.parametrize("color", [False, True])
 def test_text_never_lets_a_control_character_through(color: bool) -> None:
     text = render_text(
-        attack_verdict(TERMINAL_ATTACK),
+        verdict_quoting(TERMINAL_ATTACK),
         color,
         title=TERMINAL_ATTACK,
         source=f"dir/{TERMINAL_ATTACK}.yaml",
@@ -390,7 +386,7 @@ def test_json_safe_keeps_the_data_and_one_record_per_line() -> None:
 
 
 def test_markdown_and_html_never_let_a_control_character_through() -> None:
-    verdict = attack_verdict(TERMINAL_ATTACK)
+    verdict = verdict_quoting(TERMINAL_ATTACK)
     for page in (
         render_markdown(verdict, title=TERMINAL_ATTACK, source=TERMINAL_ATTACK),
         render_html(verdict, title=TERMINAL_ATTACK, source=TERMINAL_ATTACK),
