@@ -67,4 +67,6 @@ def test_a_soak_slice_holds() -> None:
     assert summary["failures"]["failed_as_expected"] == 1100
     assert summary["failures"]["good_failed"] == 0, output
     assert summary["failures"]["good_ok"] == 40
+    # Flat memory: before the engine rescued failed sessions, RSS went from 83 to 1,532 MB.
+    assert summary["failures"]["rss_after_mb"] < summary["failures"]["rss_before_mb"] + 100
     assert code == 0, output
