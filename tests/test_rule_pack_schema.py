@@ -144,3 +144,17 @@ def test_init_a_json_path_writes_json(tmp_path: Path) -> None:
     document = json.loads(target.read_text(encoding="utf-8"))
     assert set(document) == {"id", "title"}
     assert sr.load_proposal(target).title == document["title"]
+
+
+def test_rules_validate_can_give_its_problems_as_json(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text((COUNCIL / "pack.yaml").read_text("utf-8"), "utf-8")
+    rules = (COUNCIL / "children.yaml").read_text(encoding="utf-8")
+    (pack / "children.yaml").write_text(rules.replace("severity: blocking", "severity: high"))
+    result = run("rules", "validate", pack, "--errors", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    [record] = [json.loads(line) for line in result.stderr.splitlines()]
+    assert record["rule"] == "council.children-dpia-completed"
+    assert record["path"] == "$.rules[0].severity"
+    assert record["file"].endswith("children.yaml") and isinstance(record["line"], int)

@@ -640,17 +640,18 @@ def _plain(value: Any) -> Any:
 
 @rules.command("validate")
 @click.argument("path", metavar="PATH")
-def rules_validate(path: str) -> None:
+@_errors_option
+def rules_validate(path: str, errors: str) -> None:
     """Validate the rule pack in directory PATH, loaded alongside the framework pack.
 
     Each file is also checked against the rule-pack JSON Schema (`sharing-rules schema
     rule-pack`). Exits 2 listing every problem (file, line, rule id and a suggestion) if
     it is invalid.
     """
-    pack = _load_pack([path])
+    pack = _load_pack([path], errors=errors)
     problems = _schema_problems(Path(path))
     if problems:
-        _fail(str(RuleError(problems)), problems=problems)
+        _fail(str(RuleError(problems)), errors, problems=problems)
     own = pack.components[-1][0]
     count = sum(1 for r in pack.rules if r.pack == own)
     _echo(
