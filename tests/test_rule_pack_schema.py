@@ -151,7 +151,9 @@ def test_rules_validate_can_give_its_problems_as_json(tmp_path: Path) -> None:
     pack.mkdir()
     (pack / "pack.yaml").write_text((COUNCIL / "pack.yaml").read_text("utf-8"), "utf-8")
     rules = (COUNCIL / "children.yaml").read_text(encoding="utf-8")
-    (pack / "children.yaml").write_text(rules.replace("severity: blocking", "severity: high"))
+    (pack / "children.yaml").write_text(
+        rules.replace("severity: blocking", "severity: high"), "utf-8"
+    )
     result = run("rules", "validate", pack, "--errors", "json")
     assert result.exit_code == 2 and result.stdout == ""
     [record] = [json.loads(line) for line in result.stderr.splitlines()]
