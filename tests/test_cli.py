@@ -31,6 +31,7 @@ GANG = ROOT / "examples" / "gang-list-schools.yaml"
 VERDICT_SCHEMA = Draft202012Validator(
     json.loads(schema_json("verdict")), format_checker=FormatChecker()
 )
+MODELINE = "# yaml-language-server: $schema=proposal.schema.json\n"
 MISSPELT = "id: DSP-1\ntitle: A proposal\npurpse:\n  statement: Share addresses.\n"
 
 
@@ -102,11 +103,17 @@ def test_json_output_is_the_verdict_and_validates(path: Path) -> None:
     assert_valid_verdict(json.loads(result.stdout))
 
 
-def test_all_examples_as_json_exit_with_the_worst_code_and_every_object_validates() -> None:
+def test_all_examples_as_json_are_one_array_with_the_worst_code_and_each_validates() -> None:
     result = run("assess", *EXAMPLES, "--format", "json")
     assert result.exit_code == worst([expected_code(p) for p in EXAMPLES])
-    objects = list(json_stream(result.stdout))
-    assert len(objects) == len(EXAMPLES)
+    assert len(list(json_stream(result.stdout))) == 1  # one document, not one per file
+    objects = json.loads(result.stdout)
+    assert isinstance(objects, list) and len(objects) == len(EXAMPLES)
+    # Streamed element by element, it is exactly what json.dumps writes for the list.
+    verdicts = [sr.assess(p).to_dict() for p in EXAMPLES]
+    assert (
+        result.stdout == json.dumps(verdicts, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     for document, path in zip(objects, EXAMPLES, strict=True):
         assert_valid_verdict(document)
         assert document["proposal_id"] == sr.load_proposal(path).id
@@ -527,7 +534,8 @@ def test_init_writes_a_template_that_loads(tmp_path: Path) -> None:
     result = run("init", target)
     assert result.exit_code == 0
     text = target.read_text(encoding="utf-8")
-    assert text == proposal_template(str(target))
+    # The template, after a first line that points editors at the proposal schema.
+    assert text == MODELINE + proposal_template(str(target))
     assert f"sharing-rules assess {target}" in text
     proposal = sr.load_proposal(target)
     assert proposal.purpose is None  # nothing but id and title is stated yet
@@ -549,7 +557,7 @@ def test_init_defaults_to_proposal_yaml_and_dash_prints(
     monkeypatch.chdir(tmp_path)
     assert run("init").exit_code == 0
     assert (tmp_path / "proposal.yaml").exists()
-    assert run("init", "-").stdout == proposal_template()
+    assert run("init", "-").stdout == MODELINE + proposal_template()
 
 
 def test_the_filled_in_template_states_every_field_of_the_model(tmp_path: Path) -> None:
@@ -662,7 +670,7 @@ def python_m(*args: str | Path, input: str | None = None) -> subprocess.Complete
 def test_python_m_assess_all_examples_as_json() -> None:
     done = python_m("assess", *EXAMPLES, "--format", "json")
     assert done.returncode == worst([expected_code(p) for p in EXAMPLES])
-    objects = list(json_stream(done.stdout))
+    objects = json.loads(done.stdout)
     assert len(objects) == len(EXAMPLES)
     schema = json.loads(python_m("schema", "verdict").stdout)
     validator = Draft202012Validator(schema, format_checker=FormatChecker())

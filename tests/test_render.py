@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import html.parser
+import json
 import re
 from pathlib import Path
 
 import attrs
 import pytest
+from markdown_it import MarkdownIt
 
 import sharing_rules as sr
 from sharing_rules._render import (
     OUTCOME_LABELS,
     Report,
+    json_safe,
+    neutralise,
     render_html,
     render_markdown,
     render_text,
@@ -94,19 +98,30 @@ FAILING = make_verdict(
 HOSTILE = "<script>alert('x')</script> *bold* _it_ [link](http://evil) | pipe & `tick`"
 
 
-def hostile_verdict() -> Verdict:
+def verdict_quoting(text: str, in_paths: bool = True) -> Verdict:
+    """A verdict whose every piece of text from a proposal or pack is ``text``."""
     return make_verdict(
         finding(
             "p.fails",
             Status.NOT_MET,
-            message=HOSTILE,
-            title=HOSTILE,
-            remedy=HOSTILE,
-            sources=(HOSTILE,),
-            details=(Detail("$.purpose.statement", HOSTILE, HOSTILE),),
+            message=text,
+            title=text,
+            remedy=text,
+            sources=(text,),
+            details=(Detail("$.purpose.statement", text, text),),
         ),
-        finding("q.unknown", Status.UNKNOWN, test="proportionate", message=HOSTILE),
+        finding(
+            "q.unknown",
+            Status.UNKNOWN,
+            test="proportionate",
+            message=text,
+            paths=(text,) if in_paths else ("$.unknown",),
+        ),
     )
+
+
+def hostile_verdict() -> Verdict:
+    return verdict_quoting(HOSTILE, in_paths=False)
 
 
 def order(text: str, *parts: str) -> list[int]:
@@ -328,3 +343,81 @@ def test_every_example_report_names_its_unmet_criteria(path: Path) -> None:
         assert finding_.rule_id in text
     for test in verdict.tests.values():
         assert test.name in page and test.name in md and test.name in text
+
+
+# ---------------------------------------------------------------- hostile text
+
+# Sets the terminal's title, clears the screen (7-bit and 8-bit CSI), moves the cursor back
+# (CR), an OSC 8 link, a bidi override, and a C1 next-line.
+TERMINAL_ATTACK = "\x1b]0;pwned\x07\x1b[2J\x9b2J\rX\x1b]8;;http://evil\x1b\\\u202eevil\x85!"
+# Every control except tab and newline, and every escape sequence introducer.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_text_never_lets_a_control_character_through(color: bool) -> None:
+    text = render_text(
+        verdict_quoting(TERMINAL_ATTACK),
+        color,
+        title=TERMINAL_ATTACK,
+        source=f"dir/{TERMINAL_ATTACK}.yaml",
+    )
+    assert UNSAFE.findall(ANSI.sub("", text)) == []
+    assert "\x1b" not in ANSI.sub("", text)
+    assert bool(ANSI.search(text)) is color  # our own colour codes only, when asked
+    # Spelt out, so a reader still sees what the proposal holds.
+    assert r"\x1b]0;pwned\x07\x1b[2J\x9b2J\x0dX" in text
+    assert r"\u202eevil" in text
+
+
+def test_neutralise_spells_out_controls_and_keeps_tab_and_newline() -> None:
+    assert neutralise("a\tb\nc") == "a\tb\nc"
+    assert neutralise("\x1b[2J\x9b\x00\x7f\u2028") == r"\x1b[2J\x9b\x00\x7f\u2028"
+    assert neutralise(neutralise(TERMINAL_ATTACK)) == neutralise(TERMINAL_ATTACK)
+    assert neutralise("é ü 漢字 🙂") == "é ü 漢字 🙂"
+
+
+def test_json_safe_keeps_the_data_and_one_record_per_line() -> None:
+    value = {"title": TERMINAL_ATTACK + "\u2028\u2029\x85"}
+    line = json_safe(json.dumps(value, ensure_ascii=False))
+    assert len(line.splitlines()) == 1
+    assert UNSAFE.findall(line) == []
+    assert json.loads(line) == value
+
+
+def test_markdown_and_html_never_let_a_control_character_through() -> None:
+    verdict = verdict_quoting(TERMINAL_ATTACK)
+    for page in (
+        render_markdown(verdict, title=TERMINAL_ATTACK, source=TERMINAL_ATTACK),
+        render_html(verdict, title=TERMINAL_ATTACK, source=TERMINAL_ATTACK),
+    ):
+        assert UNSAFE.findall(page) == []
+        assert r"\x1b" in page
+
+
+BREAKOUT = "x``<img src=x onerror=alert(1)>``y`"
+
+
+@pytest.mark.parametrize("name", [BREAKOUT, "`a", "a`", "``` ```", "a | b`", "<b>x</b>"])
+def test_a_file_name_or_value_cannot_leave_its_markdown_code_span(name: str) -> None:
+    verdict = make_verdict(
+        finding("p.fails", Status.NOT_MET, details=(Detail(name, "x", "y"),)),
+        finding("q.unknown", Status.UNKNOWN, test="proportionate", paths=(name,)),
+    )
+    md = render_markdown(verdict, title=name, source=name)
+    parsed = MarkdownIt("commonmark").enable("table")
+    rendered = parsed.render(md)
+    assert "<img" not in rendered and "<b>" not in rendered  # only &lt;img... as text
+    tokens = [t for block in parsed.parse(md) for t in (block.children or [])]
+    spans = [t.content for t in tokens if t.type == "code_inline"]
+    expected = name.replace("|", "\\|")  # GFM tables need the pipe escaped in a cell
+    assert name in spans or expected in spans
+    assert all(t.type != "html_inline" for t in tokens)
+
+
+def test_markdown_prose_with_entities_and_html_stays_text() -> None:
+    text = "A &amp; B <img src=x onerror=alert(1)> &#60;b&#62;"
+    md = render_markdown(make_verdict(finding("p.fails", Status.NOT_MET)), title=text)
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "<img" not in rendered
+    assert "A &amp;amp; B &lt;img" in rendered  # shown as written

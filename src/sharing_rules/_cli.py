@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import os
 import re
@@ -10,6 +12,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import Enum
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar
 
@@ -22,12 +25,23 @@ from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you
 from ._examples import run_examples
 from ._load import load_proposal, parse_proposal, proposal_to_dict
 from ._model import Proposal
-from ._render import OUTCOME_LABELS, Report, render_html, render_markdown, render_text
+from ._render import (
+    OUTCOME_LABELS,
+    Report,
+    Unassessed,
+    json_safe,
+    neutralise,
+    render_html,
+    render_markdown,
+    render_markdown_failure,
+    render_text,
+)
 from ._rules import RulePack, framework_source, load_rules
-from ._schema import SCHEMA_NAMES, SchemaName, schema_json
+from ._schema import SCHEMA_NAMES, schema_json
 from ._template import proposal_template
 from ._verdict import Outcome
 from ._version import __version__
+from ._yaml import line_for, parse_with_lines
 
 __all__ = ["EXIT_CODES", "cli", "exit_code", "main"]
 
@@ -43,6 +57,9 @@ EXIT_CODES = {
 EXIT_ERROR = 2
 _SEVERITY_RANK = {0: 0, 3: 1, 1: 2, 2: 3}  # worst last: error, not acceptable, insufficient
 _PROGRESS_MIN_FILES = 6
+RULE_PACK_SCHEMA = "rule-pack"
+#: The proposal schema's file name that ``init`` points editors at (yaml-language-server).
+SCHEMA_FILE = "proposal.schema.json"
 FORMATS = ("text", "markdown", "html", "json", "jsonl")
 
 EXIT_HELP = """\b
@@ -54,6 +71,11 @@ Exit status:
   3  insufficient information to decide
 
 With several files the exit status is the worst of them: 2, then 1, then 3, then 0.
+"""
+CHECK_HELP = """\b
+Exit status:
+  0  every file is a valid proposal
+  2  a file could not be read or is not a valid proposal (or a usage error)
 """
 
 
@@ -84,8 +106,26 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+def _echo(
+    text: str, *, err: bool = False, nl: bool = True, color: bool | None = None, safe: bool = False
+) -> None:
+    """click.echo, with control characters spelt out unless the text is a rendered report
+    (whose renderer already did so and may hold its own colour codes)."""
+    click.echo(text if safe else neutralise(text), err=err, nl=nl, color=color)
+
+
+def _fail(
+    message: str,
+    errors: str = "text",
+    code: str = "engine-failure",
+    problems: Sequence[Problem] = (),
+) -> NoReturn:
+    """Report an error that stops the command (exit 2), as text or as --errors json."""
+    if errors != "json":
+        _echo(f"error: {message}", err=True)
+    for problem in problems or [Problem("$", message, code=code)]:
+        if errors == "json":
+            _echo(_json_line(_record("", problem)), err=True)
     raise SystemExit(EXIT_ERROR)
 
 
@@ -103,14 +143,14 @@ def _is_base_pack(path: str) -> bool:
     return isinstance(data, dict) and "framework" in data
 
 
-def _load_pack(paths: Sequence[str], disable: Sequence[str] = ()) -> RulePack:
+def _load_pack(paths: Sequence[str], disable: Sequence[str] = (), errors: str = "text") -> RulePack:
     """The shipped framework pack plus local packs; a pack defining a framework replaces it."""
     try:
         if paths and _is_base_pack(paths[0]):
             return load_rules(*paths, include_framework=False, disable=disable)
         return load_rules(*paths, disable=disable)
     except RuleError as err:
-        _fail(str(err))
+        _fail(str(err), errors, problems=err.problems)
 
 
 def _pack_options(func: F) -> F:
@@ -162,47 +202,86 @@ def _read(name: str) -> Proposal:
     return load_proposal(name)
 
 
+def _source(name: str) -> str:
+    return "<stdin>" if name == "-" else name
+
+
 @attrs.frozen(slots=True)
 class _Result:
     name: str
     report: Report | None
     code: int
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
+    error: str | None = None  #: for people, on standard error
+    problems: tuple[dict[str, Any], ...] = ()  #: for tools (--errors json)
+    warnings: tuple[dict[str, Any], ...] = ()
+    rendered: str = ""
 
 
-def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
-    try:
-        proposal = _read(name)
-    except ProposalError as err:
-        return _Result(name, None, EXIT_ERROR, str(err))
-    try:
-        verdict = assessor.assess(proposal)
-    except AssessmentError as err:
-        return _Result(
-            name,
-            None,
-            EXIT_ERROR,
-            f"{name}: the assessment engine failed, so no verdict is given: {err}",
-        )
-    except Exception as err:  # fail closed: a defect must never look like a verdict
-        return _Result(
-            name,
-            None,
-            EXIT_ERROR,
-            f"{name}: internal error, so no verdict is given "
-            f"({type(err).__name__}: {err}); please report it",
-        )
-    source = "<stdin>" if name == "-" else name
-    warnings = tuple(
-        f"{source}: {path} still holds the template placeholder {text}"
-        for path, text in _placeholders(proposal_to_dict(proposal), "$")
-    )
+def _record(
+    name: str, problem: Problem | None = None, *, code: str = "", message: str = ""
+) -> dict[str, Any]:
+    """One problem as --errors json writes it (a JSON object per line)."""
+    if problem is None:
+        problem = Problem("$", message, code=code)
+    record: dict[str, Any] = {
+        "severity": "error",
+        "file": problem.source or (_source(name) if name else None),
+        "line": problem.line,
+        "path": problem.path,
+        "code": problem.code,
+        "message": problem.message,
+        "hint": problem.hint,
+    }
+    if problem.rule:
+        record["rule"] = problem.rule
+    return record
+
+
+def _failed(name: str, message: str, code: str) -> _Result:
     return _Result(
         name,
-        Report(verdict, proposal.title, source),
-        exit_code(verdict.outcome, strict),
-        warnings=warnings,
+        None,
+        EXIT_ERROR,
+        message,
+        (_record(name, code=code, message=message.removeprefix(f"{name}: ")),),
+    )
+
+
+def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: bool) -> _Result:
+    """Load, assess and render one file. Nothing raised here stops the files after it."""
+    try:
+        proposal = _read(name)
+        verdict = assessor.assess(proposal)
+        report = Report(verdict, proposal.title, _source(name))
+        rendered = "" if fmt == "html" else _render_one(fmt, report, color)
+        warnings = tuple(
+            {
+                **_record(name, code="template-placeholder", message=message),
+                "severity": "warning",
+                "path": path,
+            }
+            for path, text in _placeholders(proposal_to_dict(proposal), "$")
+            for message in [f"{path} still holds the template placeholder {text}"]
+        )
+    except ProposalError as err:
+        return _Result(
+            name, None, EXIT_ERROR, str(err), tuple(_record(name, p) for p in err.problems)
+        )
+    except AssessmentError as err:
+        return _failed(
+            name,
+            f"{name}: the assessment engine failed, so no verdict is given: {err}",
+            "engine-failure",
+        )
+    except Exception as err:  # fail closed: a defect must never look like a verdict
+        return _failed(
+            name,
+            f"{name}: internal error, so no verdict is given "
+            f"({type(err).__name__}: {err}); please report it",
+            "internal-error",
+        )
+    return _Result(
+        name, report, exit_code(verdict.outcome, strict), warnings=warnings, rendered=rendered
     )
 
 
@@ -224,9 +303,9 @@ def _placeholders(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def _render_one(fmt: str, report: Report, color: bool) -> str:
     verdict = report.verdict
     if fmt == "json":
-        return verdict.to_json() + "\n"
+        return json_safe(verdict.to_json())
     if fmt == "jsonl":
-        return verdict.to_json(indent=None) + "\n"
+        return json_safe(verdict.to_json(indent=None)) + "\n"
     if fmt == "markdown":
         return render_markdown(verdict, title=report.title, source=report.source)
     return render_text(verdict, color, title=report.title, source=report.source)
@@ -246,15 +325,59 @@ def _summary(results: Sequence[_Result]) -> str:
 
 
 def _results(
-    assessor: Assessor, files: Sequence[str], strict: bool, progress: bool
+    files: Sequence[str], progress: bool, one: Callable[[str], _Result]
 ) -> Iterator[_Result]:
     if not progress:
         for name in files:
-            yield _assess_file(assessor, name, strict)
+            yield one(name)
         return
     with click.progressbar(files, label="Assessing", show_pos=True, file=sys.stderr) as bar:
         for name in bar:
-            yield _assess_file(assessor, name, strict)
+            yield one(name)
+
+
+def _errors_option(func: F) -> F:
+    return click.option(
+        "--errors",
+        "errors",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="How problems go to standard error: text for people, or json for tools "
+        "(one JSON object per problem and line: severity, file, line, path, code, "
+        "message, hint).",
+    )(func)
+
+
+class _Output:
+    """Where the documents for each file go: streamed to standard output, or held (for one
+    HTML page, while a progress bar shows, or for a file written whole at the end)."""
+
+    def __init__(self, fmt: str, several: bool, hold: bool, color: bool) -> None:
+        self.fmt, self.several, self.hold, self.color = fmt, several, hold, color
+        self.held: list[str] = []
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        if self.fmt == "json" and self.several:  # one array, streamed element by element
+            text = ("[\n" if not self.count else ",\n") + textwrap.indent(text, "  ")
+        elif self.fmt == "json":
+            text += "\n"
+        elif self.fmt in ("text", "markdown") and self.count:
+            text = "\n" + text
+        self.count += 1
+        if self.hold:
+            self.held.append(text)
+        else:
+            _echo(text, nl=False, color=self.color, safe=True)
+
+    def end(self, tail: str = "") -> str:
+        if self.fmt == "json" and self.several:
+            tail = "\n]\n" if self.count else "[]\n"
+        if self.hold:
+            return "".join([*self.held, tail])
+        _echo(tail, nl=False, color=self.color, safe=True)
+        return ""
 
 
 @cli.command(epilog=EXIT_HELP)
@@ -266,8 +389,9 @@ def _results(
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text for a terminal; markdown or html for a report to share; json for "
-    "each verdict as JSON; jsonl for one verdict per line.",
+    help="text for a terminal; markdown or html for a report to share; json for the "
+    "verdict as JSON (an array of verdicts for several files); jsonl for one verdict "
+    "per line.",
 )
 @click.option(
     "--output",
@@ -277,6 +401,7 @@ def _results(
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write the output to this file instead of standard output.",
 )
+@_errors_option
 @click.option("--strict", is_flag=True, help="Exit 1 for 'acceptable with conditions' too.")
 def assess(
     files: tuple[str, ...],
@@ -284,71 +409,131 @@ def assess(
     disable: tuple[str, ...],
     fmt: str,
     output: str,
+    errors: str,
     strict: bool,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
     Prints the outcome, each test and key feature, the criteria not met with the fields
     involved and what to do, and the information missing. With several files, json
-    writes one verdict after another and jsonl one verdict per line.
+    writes one array of verdicts and jsonl one verdict per line; markdown and html
+    report on every file, including those that could not be assessed.
     """
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
     if output != "-" and not Path(output).resolve().parent.is_dir():
-        _fail(f"cannot write {output}: its directory does not exist")
-    pack = _load_pack(rule_paths, disable)
+        _fail(f"cannot write {output}: its directory does not exist", errors, "output")
+    pack = _load_pack(rule_paths, disable, errors)
     try:
         assessor = Assessor(pack)
     except Exception as err:  # AssessmentError, or a defect: fail closed either way
-        _fail(f"the assessment engine failed, so no verdict is given: {err}")
+        _fail(f"the assessment engine failed, so no verdict is given: {err}", errors)
     progress = len(files) >= _PROGRESS_MIN_FILES and _isatty(sys.stderr)
     to_terminal = output == "-" and _isatty(sys.stdout)
     color = fmt == "text" and to_terminal and _colour_allowed()
+    several = len(files) > 1
     # Stream to standard output, except for one HTML page or while a progress bar shows;
     # a file is written whole at the end, and only if there is a verdict to write.
     hold = fmt == "html" or output != "-" or (progress and to_terminal)
+    out = _Output(fmt, several, hold, color)
     results: list[_Result] = []
-    held: list[str] = []
     notes: list[str] = []
-    for result in _results(assessor, files, strict, progress):
+    one = functools.partial(_assess_file, assessor, strict=strict, fmt=fmt, color=color)
+    for result in _results(files, progress, one):
         results.append(result)
-        notes += [f"warning: {w}" for w in result.warnings]
-        notes += [f"error: {result.error}"] if result.error else []
+        notes += _notes(result, errors)
         if not progress:
             _flush_notes(notes)
-        if result.report is None or fmt == "html":
-            continue
-        text = _render_one(fmt, result.report, color)
-        text = "\n" + text if fmt in ("text", "markdown") and len(results) > 1 else text
-        if hold:
-            held.append(text)
-        else:
-            click.echo(text, nl=False, color=color)
+        if result.report is not None and fmt != "html":
+            out.add(result.rendered)
+        elif result.error and several and fmt == "markdown":
+            out.add(render_markdown_failure(_failure(result)))
     _flush_notes(notes)
     reports = [r.report for r in results if r.report is not None]
-    if fmt == "html" and reports:
-        held = [render_html(reports)]
-    if fmt == "text" and len(files) > 1:
-        held.append("\n" + _summary(results))
-    if output == "-":
-        click.echo("".join(held), nl=False, color=color)
-    elif reports:
-        _write(output, "".join(held))
+    tail = ""
+    if fmt == "html" and (reports or several):
+        tail = render_html([r.report or _failure(r) for r in results])
+    elif fmt == "text" and several:
+        tail = "\n" + _summary(results)
+    text = out.end(tail)
+    if output != "-" and reports:
+        _write(output, text, errors)
+    elif output == "-" and text:
+        _echo(text, nl=False, color=color, safe=True)
     raise SystemExit(_worst(r.code for r in results))
+
+
+def _failure(result: _Result) -> Unassessed:
+    lines = (result.error or "").splitlines()
+    detail = [line.strip() for line in lines[1:]] if len(lines) > 1 else lines
+    return Unassessed(_source(result.name), tuple(detail))
+
+
+def _notes(result: _Result, errors: str) -> list[str]:
+    if errors == "json":
+        return [_json_line(r) for r in (*result.warnings, *result.problems)]
+    notes = [f"warning: {w['file']}: {w['message']}" for w in result.warnings]
+    return notes + ([f"error: {result.error}"] if result.error else [])
+
+
+def _json_line(record: Mapping[str, Any]) -> str:
+    return json_safe(json.dumps(record, ensure_ascii=False))
 
 
 def _flush_notes(notes: list[str]) -> None:
     for note in notes:
-        click.echo(note, err=True)
+        _echo(note, err=True)
     notes.clear()
 
 
-def _write(path: str, text: str) -> None:
+def _write(path: str, text: str, errors: str = "text") -> None:
     try:
         with click.open_file(path, "w", encoding="utf-8", atomic=True) as out:
             out.write(text)
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        _fail(f"cannot write {path}: {exc.strerror or exc}", errors, "output")
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command(epilog=CHECK_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@_errors_option
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing for files that are valid.")
+def check(files: tuple[str, ...], errors: str, quiet: bool) -> None:
+    """Check that proposal FILEs (YAML or JSON; - reads standard input) are valid, without
+    assessing them (like `opa check`).
+
+    Lists every problem with its file, line, path and a hint on standard error.
+    """
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+    codes = []
+    for name in files:
+        result = _check_file(name)
+        codes.append(result.code)
+        _flush_notes(_notes(result, errors))
+        if result.code == 0 and not quiet:
+            _echo(f"{_source(name)}: valid")
+    raise SystemExit(EXIT_ERROR if EXIT_ERROR in codes else 0)
+
+
+def _check_file(name: str) -> _Result:
+    try:
+        _read(name)
+    except ProposalError as err:
+        return _Result(
+            name, None, EXIT_ERROR, str(err), tuple(_record(name, p) for p in err.problems)
+        )
+    except Exception as err:  # fail closed: a defect never passes a file
+        return _failed(
+            name,
+            f"{name}: internal error, so the file cannot be checked "
+            f"({type(err).__name__}: {err}); please report it",
+            "internal-error",
+        )
+    return _Result(name, None, 0)
 
 
 # ---------------------------------------------------------------- rules
@@ -385,7 +570,7 @@ def rules_list(rule_paths: tuple[str, ...], disable: tuple[str, ...], fmt: str) 
             }
             for r in pack.rules
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        _echo(json_safe(json.dumps(rows, indent=2, ensure_ascii=False)), safe=True)
         return
     table = [("ID", "TEST", "FEATURES", "SEVERITY", "TITLE")]
     table += [
@@ -395,7 +580,7 @@ def rules_list(rule_paths: tuple[str, ...], disable: tuple[str, ...], fmt: str) 
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        click.echo("  ".join([*cells, row[4]]))
+        _echo("  ".join([*cells, row[4]]))
 
 
 @rules.command("show")
@@ -410,13 +595,13 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], disable: tuple[str, ..
         hint = did_you_mean(rule_id, [r.id for r in pack.rules])
         _fail(f"no rule {rule_id!r} in {pack.id}" + (f" ({hint})" if hint else ""))
     where = f"{rule.file}:{rule.line}" if rule.line else str(rule.file)
-    click.echo(f"# {where} (pack {rule.pack}; in force with severity {rule.severity.value})")
+    _echo(f"# {where} (pack {rule.pack}; in force with severity {rule.severity.value})")
     text = _rule_text(rule.file, rule.line)
     if text is None:
         text = yaml.safe_dump(
             _plain(rule.definition), sort_keys=False, allow_unicode=True, width=88
         )
-    click.echo(text, nl=False)
+    _echo(text, nl=False)
 
 
 def _rule_text(file: str | None, line: int | None) -> str | None:
@@ -455,18 +640,75 @@ def _plain(value: Any) -> Any:
 
 @rules.command("validate")
 @click.argument("path", metavar="PATH")
-def rules_validate(path: str) -> None:
+@_errors_option
+def rules_validate(path: str, errors: str) -> None:
     """Validate the rule pack in directory PATH, loaded alongside the framework pack.
 
-    Exits 2 listing every problem (file, line, rule id and a suggestion) if it is invalid.
+    Each file is also checked against the rule-pack JSON Schema (`sharing-rules schema
+    rule-pack`). Exits 2 listing every problem (file, line, rule id and a suggestion) if
+    it is invalid.
     """
-    pack = _load_pack([path])
+    pack = _load_pack([path], errors=errors)
+    problems = _schema_problems(Path(path))
+    if problems:
+        _fail(str(RuleError(problems)), errors, problems=problems)
     own = pack.components[-1][0]
     count = sum(1 for r in pack.rules if r.pack == own)
-    click.echo(
+    _echo(
         f"{path}: valid: pack {own}, {_n(count, 'rule')}. In force: {pack.id} "
         f"{pack.version}, {_n(len(pack.rules), 'rule')}, "
         f"{_n(len(pack.derivations), 'derivation')}, digest {pack.digest}."
+    )
+
+
+def _schema_problems(root: Path) -> list[Problem]:
+    """What the rule-pack JSON Schema finds wrong in the pack's own files (read as the
+    loader reads them: regular ``*.yaml`` files directly in the folder)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    validator = Draft202012Validator(json.loads(_rule_pack_schema()))
+    problems = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.is_symlink() or not entry.is_file() or entry.suffix not in (".yaml", ".yml"):
+            continue
+        label = f"{root.name}/{entry.name}"
+        try:
+            data, lines = parse_with_lines(entry.read_text(encoding="utf-8"), label)
+        except Exception:  # unreadable or not YAML: the loader has reported it
+            continue
+        for error in validator.iter_errors(_json_data(data)):
+            error = best_match([error])
+            where = "$" + "".join(
+                f"[{step}]" if isinstance(step, int) else f".{step}" for step in error.absolute_path
+            )
+            problems.append(
+                Problem(
+                    where,
+                    f"does not match the rule-pack schema: {error.message}",
+                    "see `sharing-rules schema rule-pack`",
+                    label,
+                    line_for(lines, where),
+                    code="schema",
+                )
+            )
+    return problems
+
+
+def _json_data(value: Any) -> Any:
+    """YAML data as JSON sees it: keys as text, dates as ISO text; anything else as is."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_data(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _rule_pack_schema() -> str:
+    return (resources.files("sharing_rules") / "schemas" / "rule-pack.schema.json").read_text(
+        encoding="utf-8"
     )
 
 
@@ -492,20 +734,20 @@ def rules_test(path: str, verbose: bool) -> None:
             continue
         label = "PASS" if result.passed else "FAIL"
         got = result.actual or "an invalid proposal"
-        click.echo(
+        _echo(
             f"{label}  {result.rule_id} example {result.index + 1}: expected "
             f"{result.expected}, got {got}"
         )
         if result.error:
-            click.echo(textwrap.indent(result.error, "      "))
+            _echo(textwrap.indent(result.error, "      "))
     untested = [r.id for r in mine if not r.examples]
     note = f"; {_n(len(untested), 'rule')} without examples" if untested else ""
-    click.echo(
+    _echo(
         f"{path}: {_n(len(results), 'example')} in {_n(len(mine), 'rule')}: "
         f"{len(results) - len(failed)} passed, {len(failed)} failed{note}."
     )
     if verbose and untested:
-        click.echo("No examples: " + ", ".join(untested))
+        _echo("No examples: " + ", ".join(untested))
     raise SystemExit(1 if failed else 0)
 
 
@@ -513,14 +755,19 @@ def rules_test(path: str, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(SCHEMA_NAMES))
-def schema(name: SchemaName) -> None:
-    """Print the JSON Schema of a proposal or of a verdict.
+@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA]))
+def schema(name: str) -> None:
+    """Print the JSON Schema of a proposal, of a verdict, or of a rule-pack file.
 
-    The schemas (JSON Schema draft 2020-12) are generated from the library's model and
-    ship with it. Proposal files leave out what is not known rather than writing null.
+    The schemas (JSON Schema draft 2020-12) ship with the library; the proposal and
+    verdict schemas are generated from its model. Proposal files leave out what is not
+    known rather than writing null.
     """
-    click.echo(schema_json(name), nl=False)
+    if name == RULE_PACK_SCHEMA:
+        _echo(_rule_pack_schema(), nl=False)
+        return
+    assert name in SCHEMA_NAMES
+    _echo(schema_json(name), nl=False)
 
 
 @cli.command()
@@ -537,11 +784,19 @@ def init(path: str) -> None:
 
     Only id and title are stated; every other field is there, commented out with an
     explanation: delete the # in front of a field and fill it in. An existing file is
-    never overwritten.
+    never overwritten. Its first line points editors that use yaml-language-server at
+    proposal.schema.json beside it: write that with
+    `sharing-rules schema proposal > proposal.schema.json`. A PATH ending in .json gets
+    the stated fields as JSON instead (JSON has no comments).
     """
     text = proposal_template() if path == "-" else proposal_template(path)
+    if path.lower().endswith(".json"):
+        stated = yaml.safe_load(text)
+        text = json.dumps(stated, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = f"# yaml-language-server: $schema={SCHEMA_FILE}\n{text}"
     if path == "-":
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         return
     try:
         with open(path, "x", encoding="utf-8") as handle:
@@ -550,7 +805,12 @@ def init(path: str) -> None:
         _fail(f"{path} already exists; not overwriting it (choose another path)")
     except OSError as exc:
         _fail(f"cannot write {path}: {exc.strerror or exc}")
-    click.echo(f"Wrote {path}. Fill it in, then run: sharing-rules assess {path}")
+    _echo(f"Wrote {path}. Fill it in, then run: sharing-rules assess {path}")
+    if not path.lower().endswith(".json") and not (Path(path).parent / SCHEMA_FILE).exists():
+        _echo(
+            f"For completion and checks in your editor: "
+            f"sharing-rules schema proposal > {Path(path).parent / SCHEMA_FILE}"
+        )
 
 
 def main(args: Sequence[str] | None = None) -> None:
@@ -562,14 +822,12 @@ def main(args: Sequence[str] | None = None) -> None:
             standalone_mode=False,
         )
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        _echo("Aborted.", err=True)
         code = 130
     except click.ClickException as exc:
-        exc.show()
+        exc.show()  # click quotes the values it names with repr(): no raw controls
         code = exc.exit_code
     except Exception as exc:  # a defect: never exit 1, which would mean "not acceptable"
-        click.echo(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True
-        )
+        _echo(f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else 0)

@@ -24,8 +24,12 @@ from ._verdict import FeatureStatus, Finding, Outcome, Status, TestStatus, Verdi
 __all__ = [
     "OUTCOME_LABELS",
     "Report",
+    "Unassessed",
+    "json_safe",
+    "neutralise",
     "render_html",
     "render_markdown",
+    "render_markdown_failure",
     "render_text",
 ]
 
@@ -65,6 +69,37 @@ _STATUS_ORDER = (Status.MET, Status.NOT_MET, Status.UNKNOWN, Status.NOT_APPLICAB
 _WIDTH = 88
 
 
+# Characters that move the cursor, clear the screen, set a terminal's title or reorder the
+# text around them: C0 controls except tab and newline, DEL, C1 controls (8-bit CSI, OSC,
+# NEL...), the Unicode line and paragraph separators, and bidirectional overrides.
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# What JSON leaves raw of those: C1 controls, line separators, bidirectional overrides.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise(text: str) -> str:
+    r"""Text safe to print on a terminal: each control character spelt out as an escape.
+
+    ESC (U+001B) becomes the four characters ``\x1b`` and U+202E becomes ``\u202e``, so
+    text from a proposal, a rule pack or a file name cannot clear the screen, set the
+    terminal's title or reorder what follows. Tabs and newlines are kept. Idempotent.
+    """
+    return _CONTROLS.sub(_escape, text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the characters JSON allows raw (C1 controls, U+2028, U+2029, bidi
+    overrides) written as ``\\uXXXX`` escapes: the same data, and one line per record."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 @attrs.frozen(slots=True)
 class Report:
     """A verdict with what a report says about its proposal beyond the verdict."""
@@ -72,6 +107,17 @@ class Report:
     verdict: Verdict
     title: str | None = None  #: the proposal's title
     source: str | None = None  #: the file it was read from
+
+
+@attrs.frozen(slots=True)
+class Unassessed:
+    """A file that could not be assessed, for a report on several files: its problems."""
+
+    source: str
+    problems: tuple[str, ...]
+
+
+_UNASSESSED = "No verdict is given for this file: it could not be assessed."
 
 
 # ---------------------------------------------------------------- shared wording
@@ -157,17 +203,22 @@ def _as_report(item: Verdict | Report) -> Report:
 def render_text(
     verdict: Verdict, color: bool = False, *, title: str | None = None, source: str | None = None
 ) -> str:
-    """The verdict as a terminal report; ANSI colour only when ``color`` is true."""
+    """The verdict as a terminal report; ANSI colour only when ``color`` is true.
+
+    Control characters from the proposal, the rules or the file name are spelt out as
+    escapes (see :func:`neutralise`): they never reach the terminal.
+    """
     report = Report(verdict, title, source)
+    safe = neutralise
 
     def style(text: str, tone: str | None = None, bold: bool = False) -> str:
         if not color:
-            return text
-        return click.style(text, fg=_COLOURS[tone] if tone else None, bold=bold)
+            return safe(text)
+        return click.style(safe(text), fg=_COLOURS[tone] if tone else None, bold=bold)
 
     def wrap(text: str, indent: str) -> list[str]:
         return textwrap.wrap(
-            _prose(text),
+            safe(_prose(text)),
             _WIDTH,
             initial_indent=indent,
             subsequent_indent=indent,
@@ -177,21 +228,21 @@ def render_text(
 
     out = [style(_heading(report), bold=True)]
     if source:
-        out.append(source)
+        out.append(safe(source))
     out += [
         "",
         "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome), bold=True),
     ]
     out += wrap(OUTCOME_EXPLANATIONS[verdict.outcome], "  ")
     out += ["", style("Tests", bold=True)]
-    name_width = max((len(t.name) for t in verdict.tests.values()), default=0)
+    name_width = max((len(safe(t.name)) for t in verdict.tests.values()), default=0)
     for test in verdict.tests.values():
         status = style(f"{_label(test.status):<16}", _tone(test.status))
-        out.append(f"  {test.name:<{name_width}}  {status}{_counts(test.findings)}")
+        out.append(f"  {safe(test.name):<{name_width}}  {status}{_counts(test.findings)}")
     out += ["", style("Key features", bold=True)]
     for number, feature in verdict.features.items():
         status = style(_label(feature.status), _tone(feature.status))
-        out.append(f"  {number}. {feature.name}: {status}")
+        out.append(f"  {number}. {safe(feature.name)}: {status}")
     unmet, missing = _unmet(verdict), _missing(verdict)
     if unmet:
         out += ["", style(f"Criteria not met ({len(unmet)})", bold=True)]
@@ -200,7 +251,7 @@ def render_text(
             "",
             "  "
             + style(finding.rule_id, _tone(finding.status), bold=True)
-            + f"  [{finding.severity}]",
+            + f"  [{safe(finding.severity)}]",
         ]
         out += wrap(finding.title, "    ")
         out += wrap(finding.message, "    ")
@@ -214,40 +265,44 @@ def render_text(
             "",
             "  "
             + style(finding.rule_id, _tone(finding.status), bold=True)
-            + f"  [{finding.severity}]",
+            + f"  [{safe(finding.severity)}]",
         ]
         out += wrap(finding.message, "    ")
         out += _text_details(finding, "State")
     out += ["", f"Criteria: {_counts(verdict.findings)}"]
-    out += [f"{name}: {value}" for name, value in _footer_items(verdict)]
+    out += [f"{name}: {safe(value)}" for name, value in _footer_items(verdict)]
     return "\n".join(out) + "\n"
 
 
 def _text_details(finding: Finding, what: str) -> list[str]:
     if finding.status is Status.NOT_MET and finding.details:
         return [
-            f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}"
+            neutralise(f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}")
             for d in finding.details
         ]
     if finding.paths:
-        return [f"    {what}: {', '.join(_path(p) for p in finding.paths)}"]
+        return [neutralise(f"    {what}: {', '.join(_path(p) for p in finding.paths)}")]
     return []
 
 
 # ---------------------------------------------------------------- Markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~!&])")
+_BACKTICKS = re.compile(r"`+")
 
 
 def _md(text: str) -> str:
     """Prose escaped for Markdown: no markup, links or HTML can come from the input."""
-    return _MD_SPECIAL.sub(r"\\\1", _prose(text))
+    return _MD_SPECIAL.sub(r"\\\1", neutralise(_prose(text)))
 
 
 def _code(text: str) -> str:
-    text = _prose(text).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
+    """A code span holding ``text`` literally (CommonMark): its fence is one backtick longer
+    than the longest run of backticks inside, with a space either side if the text begins
+    or ends with a backtick or a space, so nothing in it can close the span early."""
+    text = neutralise(_prose(text)).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
@@ -301,6 +356,13 @@ def render_markdown(
     ]
     out += ["", "---", ""]
     out += [f"- {name}: {_code(value)}" for name, value in _footer_items(verdict)]
+    return "\n".join(out) + "\n"
+
+
+def render_markdown_failure(failure: Unassessed) -> str:
+    """A Markdown section for a file that could not be assessed, listing its problems."""
+    out = [f"# Could not assess {_code(failure.source)}", "", _UNASSESSED, ""]
+    out += [f"- {_md(problem)}" for problem in failure.problems]
     return "\n".join(out) + "\n"
 
 
@@ -388,7 +450,7 @@ footer dd { margin: 0; }
 
 
 def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(neutralise(str(text)), quote=True)
 
 
 def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
@@ -396,7 +458,7 @@ def _badge(status: Status | TestStatus | FeatureStatus | Outcome) -> str:
 
 
 def render_html(
-    verdicts: Verdict | Report | Sequence[Verdict | Report],
+    verdicts: Verdict | Report | Sequence[Verdict | Report | Unassessed],
     *,
     title: str | None = None,
     source: str | None = None,
@@ -404,21 +466,26 @@ def render_html(
     """A self-contained HTML page (inline CSS, no scripts or external assets).
 
     Give one verdict (with the proposal's ``title`` and ``source`` if known), or a sequence
-    of verdicts or :class:`Report` records for a page reporting on several proposals.
+    of verdicts or :class:`Report` records for a page reporting on several proposals, with
+    :class:`Unassessed` records for the files that could not be assessed.
     """
     if isinstance(verdicts, Verdict):
-        reports = [Report(verdicts, title, source)]
+        items: list[Report | Unassessed] = [Report(verdicts, title, source)]
     elif isinstance(verdicts, Report):
-        reports = [verdicts]
+        items = [verdicts]
     else:
-        reports = [_as_report(v) for v in verdicts]
-    if len(reports) == 1:
+        items = [v if isinstance(v, Unassessed) else _as_report(v) for v in verdicts]
+    reports = [r for r in items if isinstance(r, Report)]
+    if len(items) == 1 and reports:
         page_title = f"Assessment of {_heading(reports[0])}: {_label(reports[0].verdict.outcome)}"
     else:
-        page_title = f"Assessment of {len(reports)} data sharing proposals"
+        page_title = f"Assessment of {len(items)} data sharing proposals"
     version = reports[0].verdict.library_version if reports else ""
-    body = [_html_index(reports)] if len(reports) > 1 else []
-    body += [_html_report(r, i) for i, r in enumerate(reports, 1)]
+    body = [_html_index(items)] if len(items) > 1 else []
+    body += [
+        _html_report(r, i) if isinstance(r, Report) else _html_failure(r, i)
+        for i, r in enumerate(items, 1)
+    ]
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -441,14 +508,17 @@ def render_html(
     )
 
 
-def _html_index(reports: Sequence[Report]) -> str:
+def _html_index(items: Sequence[Report | Unassessed]) -> str:
     rows = "".join(
         f'<tr><td><a href="#proposal-{i}">{_h(_heading(r))}</a></td>'
         f"<td>{_badge(r.verdict.outcome)}</td></tr>"
-        for i, r in enumerate(reports, 1)
+        if isinstance(r, Report)
+        else f'<tr><td><a href="#proposal-{i}"><code>{_h(r.source)}</code></a></td>'
+        f'<td><span class="badge bad">not assessed</span></td></tr>'
+        for i, r in enumerate(items, 1)
     )
     return (
-        f'<article class="report"><h1>{len(reports)} proposals assessed</h1>'
+        f'<article class="report"><h1>{len(items)} proposals assessed</h1>'
         f"<table><thead><tr><th>Proposal</th><th>Outcome</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></article>"
     )
@@ -519,6 +589,17 @@ def _html_report(report: Report, index: int) -> str:
     ]
     parts += ["</dl></footer>", "</article>"]
     return "\n".join(parts)
+
+
+def _html_failure(failure: Unassessed, index: int) -> str:
+    problems = "".join(f"<li>{_h(p)}</li>" for p in failure.problems)
+    return (
+        f'<article class="report" id="proposal-{index}" data-outcome="not_assessed">'
+        f'<header><p class="kicker">Data for Public Benefit assessment</p>'
+        f"<h1>Could not assess <code>{_h(failure.source)}</code></h1></header>"
+        f'<section class="outcome bad"><p>{_h(_UNASSESSED)}</p><ul>{problems}</ul></section>'
+        f"</article>"
+    )
 
 
 def _html_finding(finding: Finding) -> str:
