@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from ._errors import Problem, did_you_mean
-from ._facts import Fact, FactList
+from ._facts import LISTS_BY_PATH, Fact, FactList
 
 __all__ = [
     "NUMERIC",
@@ -36,6 +36,7 @@ __all__ = [
     "Not",
     "Quantified",
     "Scope",
+    "could_hold",
     "evaluate",
     "facts_named",
     "lookup",
@@ -339,3 +340,34 @@ def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
     if condition.kind == "all_items":
         return all(hits)
     return not any(hits)
+
+
+def could_hold(condition: Condition, doc: Mapping[str, Any], want: bool = True) -> bool:
+    """Whether stating facts that are unstated, and changing none that is stated, could give
+    ``condition`` the value ``want``.
+
+    This is what separates *missing* from *contrary*: a criterion not met for missing
+    information could be met by adding it. A stated value (``false``, a choice, an empty
+    list, a number) is kept as it is; a stated list keeps its items (new items would change
+    what is shared), though their unstated fields may be stated.
+    """
+    if evaluate(condition, doc) is want:
+        return True
+    if isinstance(condition, Compare):
+        # Every comparison can be made true, and made false, by some value.
+        return lookup(doc, condition.fact) is None
+    if isinstance(condition, Not):
+        return could_hold(condition.item, doc, not want)
+    if isinstance(condition, All | AnyOf):
+        every = isinstance(condition, All) == want  # all parts must reach `want`
+        parts = (could_hold(c, doc, want) for c in condition.items)
+        return all(parts) if every else any(parts)
+    spec = LISTS_BY_PATH.get(condition.list)
+    if spec is not None and lookup(doc, spec.count) is None:
+        return True  # an unstated list can be stated with any items
+    items = lookup(doc, condition.list) or []
+    # any_item wants one item to reach `inner`; all_items and no_item want every item to.
+    inner = (condition.kind != "no_item") == want
+    every = (condition.kind == "any_item") != want
+    hits = (could_hold(condition.where, item, inner) for item in items)
+    return all(hits) if every else any(hits)

@@ -6,10 +6,20 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified, evaluate, lookup
+from ._conditions import (
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Quantified,
+    could_hold,
+    evaluate,
+    lookup,
+)
 from ._facts import LISTS_BY_PATH, Fact, at_path
 from ._rules import Rule
-from ._verdict import Detail, Finding, Status
+from ._verdict import Basis, Detail, Finding, Status
 
 __all__ = ["Explainer"]
 
@@ -154,15 +164,33 @@ class Explainer:
             return fixed
         details: list[Detail] = []
         labels: list[str] = []
+        basis = None
         if status is Status.UNKNOWN:
             for parts, sources in self.requires:
                 if at_path(doc, parts) is None:
                     details.extend(Detail(source, "stated", None) for source in sources)
         elif status is Status.NOT_MET:
             details = self._not_met(doc, labels)
-        return self._finding(status, self.templates[status].fill(doc, labels), details)
+            basis = self._basis(doc)
+        return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
 
-    def _finding(self, status: Status, message: str, details: Sequence[Detail]) -> Finding:
+    def _basis(self, doc: Mapping[str, Any]) -> Basis:
+        """Missing if stating what is unstated could meet the criterion (or make it not
+        apply) without changing anything the proposal states; contrary otherwise."""
+        rule = self.rule
+        if could_hold(rule.condition, doc) or (
+            rule.when is not None and could_hold(rule.when, doc, False)
+        ):
+            return Basis.MISSING
+        return Basis.CONTRARY
+
+    def _finding(
+        self,
+        status: Status,
+        message: str,
+        details: Sequence[Detail],
+        basis: Basis | None = None,
+    ) -> Finding:
         rule = self.rule
         gap = status is Status.NOT_MET or status is Status.UNKNOWN
         return Finding(
@@ -178,6 +206,7 @@ class Explainer:
             details=tuple(details),
             remedy=rule.remedy if gap else None,
             sources=rule.sources,
+            basis=basis,
         )
 
     def _not_met(self, doc: Mapping[str, Any], labels: list[str]) -> list[Detail]:

@@ -161,6 +161,17 @@ def _benefits(benefit: Any, who: Beneficiary) -> bool | None:
     return None if benefit.beneficiaries is None else who in benefit.beneficiaries
 
 
+def _stated(text: str | None) -> bool | None:
+    """An item's free-text field as a fact: true when stated, unstated (never false) if not,
+    so that a blank is missing information, not a "no"."""
+    return None if text is None else True
+
+
+def _listed(values: tuple[Any, ...] | None) -> bool | None:
+    """Whether a list has an entry: unstated if left out, false if stated empty ([])."""
+    return None if values is None else bool(values)
+
+
 def _words(text: str | None) -> int | None:
     return None if text is None else len(text.split())
 
@@ -258,15 +269,16 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "justified",
                 "boolean",
-                "A justification for sharing the item is stated.",
-                lambda i: i.justification is not None,
+                "A justification for sharing the item is stated (never false: unstated if not).",
+                lambda i: _stated(i.justification),
                 "justification",
             ),
             _item(
                 "identifiability_reason_given",
                 "boolean",
-                "A reason for sharing it at this level of identifiability is stated.",
-                lambda i: i.identifiability_reason is not None,
+                "A reason for sharing it at this level of identifiability is stated (never "
+                "false: unstated if not).",
+                lambda i: _stated(i.identifiability_reason),
                 "identifiability_reason",
             ),
         ),
@@ -311,15 +323,15 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "measured",
                 "boolean",
-                "How the benefit will be measured is stated.",
-                lambda b: b.measure is not None,
+                "How the benefit will be measured is stated (never false: unstated if not).",
+                lambda b: _stated(b.measure),
                 "measure",
             ),
             _item(
                 "evidenced",
                 "boolean",
-                "Evidence for the benefit is given.",
-                lambda b: b.evidence is not None,
+                "Evidence for the benefit is given (never false: unstated if not).",
+                lambda b: _stated(b.evidence),
                 "evidence",
             ),
         ),
@@ -337,8 +349,9 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "mitigated",
                 "boolean",
-                "At least one mitigation is stated.",
-                lambda r: bool(r.mitigations),
+                "At least one mitigation is stated; false if the mitigations are stated as "
+                "none ([]), unstated if they are left out.",
+                lambda r: _listed(r.mitigations),
                 "mitigations",
             ),
         ),
@@ -354,8 +367,8 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "explained",
                 "boolean",
-                "Why it was rejected is stated.",
-                lambda a: a.why_rejected is not None,
+                "Why it was rejected is stated (never false: unstated if not).",
+                lambda a: _stated(a.why_rejected),
                 "why_rejected",
             ),
         ),
