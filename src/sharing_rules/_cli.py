@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import textwrap
 from collections import Counter
@@ -26,6 +25,7 @@ from ._render import OUTCOME_LABELS, Report, render_html, render_markdown, rende
 from ._rules import RulePack, framework_source, load_rules
 from ._schema import SCHEMA_NAMES, SchemaName, schema_json
 from ._template import proposal_template
+from ._text import PLACEHOLDER, non_answers
 from ._verdict import Outcome
 from ._version import __version__
 
@@ -196,7 +196,9 @@ def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
     source = "<stdin>" if name == "-" else name
     warnings = tuple(
         f"{source}: {path} still holds the template placeholder {text}"
-        for path, text in _placeholders(proposal_to_dict(proposal), "$")
+        if PLACEHOLDER.match(text)
+        else f"{source}: {path} holds {text!r}, which is not an answer (read as not stated)"
+        for path, text in non_answers(proposal_to_dict(proposal))
     )
     return _Result(
         name,
@@ -204,21 +206,6 @@ def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
         exit_code(verdict.outcome, strict),
         warnings=warnings,
     )
-
-
-_PLACEHOLDER = re.compile(r"^<(?!https?:|mailto:)[^<>]*>$")
-
-
-def _placeholders(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Text left as an ``init`` template placeholder (``<...>``), with its path."""
-    if isinstance(value, str) and _PLACEHOLDER.match(value.strip()):
-        yield path, value.strip()
-    elif isinstance(value, Mapping):
-        for key, child in value.items():
-            yield from _placeholders(child, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, child in enumerate(value):
-            yield from _placeholders(child, f"{path}[{index}]")
 
 
 def _render_one(fmt: str, report: Report, color: bool) -> str:
@@ -417,6 +404,13 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], disable: tuple[str, ..
             _plain(rule.definition), sort_keys=False, allow_unicode=True, width=88
         )
     click.echo(text, nl=False)
+    for name in rule.parameters:
+        param = pack.parameters[name]
+        where = f"set by pack {param.set_by}" if param.set_by else f"pack {param.pack}"
+        click.echo(
+            f"# parameter {name} = {param.value!r} ({where}; default {param.default!r}): "
+            f"{param.description}"
+        )
 
 
 def _rule_text(file: str | None, line: int | None) -> str | None:

@@ -8,6 +8,8 @@ A condition is one of::
     {fact: PATH, present: true|false}
     {any_item|all_items|no_item: LIST, where: c}   (inside, ``fact:`` names an item field)
 
+A comparison's value may be ``{param: NAME}``, a pack parameter, resolved when the pack loads.
+
 This module checks and evaluates conditions; ``_compile`` turns them into durable-rules
 expressions. Semantics are two-valued over a fact document in which unstated facts are ``None``: a
 comparison with an unstated fact is false (so ``ne`` and ``not_in`` are true), ``all_items``
@@ -87,6 +89,8 @@ class Scope:
     facts: Mapping[str, Fact]
     lists: Mapping[str, FactList]
     item: FactList | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)  #: pack parameters' values
+    origins: Mapping[str, str] = attrs.field(factory=dict)  #: where each value was set
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -198,6 +202,20 @@ def _parse_compare(
         )
         return None
     op, value, name = ops[0], raw[ops[0]], raw["fact"]
+    param = None
+    if isinstance(value, Mapping) and set(value) == {"param"}:
+        param = value["param"]
+        if not isinstance(param, str) or param not in scope.params:
+            problems.append(
+                Problem(
+                    f"{path}.{op}.param",
+                    f"unknown parameter {param!r}",
+                    did_you_mean(str(param), scope.params)
+                    or "declare it under parameters: in pack.yaml",
+                )
+            )
+            return None
+        value = scope.params[param]
     fact = _fact_for(name, scope)
     if fact is None:
         choices = [f.path for f in scope.item.items] if scope.item else list(scope.facts)
@@ -212,6 +230,11 @@ def _parse_compare(
         return None
     message = _check_value(fact, op, value)
     if message:
+        if param is not None:
+            origin = scope.origins.get(param)
+            message += f" (the value of parameter {param}" + (
+                f", set in {origin})" if origin else ")"
+            )
         problems.append(Problem(f"{path}.{op}", message))
         return None
     if op in ("in", "not_in"):

@@ -17,13 +17,15 @@ from ._conditions import (
     evaluate,
     lookup,
 )
-from ._facts import LISTS_BY_PATH, Fact, at_path
+from ._facts import LISTS_BY_PATH, PROPOSAL_KEY, Fact, at_path
 from ._rules import Rule
+from ._text import is_non_answer
 from ._verdict import Basis, Detail, Finding, Status
 
 __all__ = ["Explainer"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _OPS = {
     "eq": "=",
     "ne": "≠",
@@ -92,6 +94,20 @@ def _false_leaves(
             if evaluate(c.where, item) is not inner_want:
                 for leaf, _, _ in _false_leaves(c.where, item, inner_want):
                     yield leaf, c.list, index
+
+
+def _found(doc: Mapping[str, Any], path: str) -> str | None:
+    """What the proposal holds at a field path, if it is text that is not an answer (the
+    facts have it as unstated): quoted, so that a report shows what to replace."""
+    value: Any = doc.get(PROPOSAL_KEY)
+    for name, index in _STEP.findall(path[1:] if path.startswith("$") else ""):
+        if value is None:
+            return None
+        value = getattr(value, name, None) if name else value[int(index)]
+    texts = value if isinstance(value, tuple) else (value,)
+    if not texts or not all(isinstance(t, str) and is_non_answer(t) for t in texts):
+        return None
+    return "; ".join(t.strip() for t in texts) + " (not an answer)"
 
 
 def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
@@ -168,7 +184,9 @@ class Explainer:
         if status is Status.UNKNOWN:
             for parts, sources in self.requires:
                 if at_path(doc, parts) is None:
-                    details.extend(Detail(source, "stated", None) for source in sources)
+                    details.extend(
+                        Detail(source, "stated", _found(doc, source)) for source in sources
+                    )
         elif status is Status.NOT_MET:
             details = self._not_met(doc, labels)
             basis = self._basis(doc)
@@ -213,8 +231,10 @@ class Explainer:
         details = []
         for leaf, list_name, index in _false_leaves(self.rule.condition, doc):
             if list_name is None:
+                actual = lookup(doc, leaf.fact)
                 for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
-                    details.append(Detail(source, _expected(leaf), lookup(doc, leaf.fact)))
+                    found = actual if actual is not None else _found(doc, source)
+                    details.append(Detail(source, _expected(leaf), found))
                 continue
             spec = LISTS_BY_PATH[list_name]
             item = (lookup(doc, list_name) or [])[index or 0]
@@ -223,5 +243,7 @@ class Explainer:
             if label is not None and str(label) not in labels:
                 labels.append(str(label))
             path = f"{spec.source}[{index}].{field.source[0]}"
-            details.append(Detail(path, _expected(leaf), item.get(leaf.fact)))
+            actual = item.get(leaf.fact)
+            found = actual if actual is not None else _found(doc, path)
+            details.append(Detail(path, _expected(leaf), found))
         return details
