@@ -13,7 +13,7 @@ import math
 import random
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -253,24 +253,30 @@ def test_engine_agrees_with_the_reference_evaluator(proposal: sr.Proposal) -> No
 
 def expected_outcome(verdict: sr.Verdict) -> tuple[sr.Outcome, dict[str, str], dict[int, str]]:
     """The documented outcome logic, written out again from the findings alone."""
+
+    def kinds(findings: Iterable[sr.Finding]) -> set[Any]:
+        # a not-met finding counts by its basis: contrary fails, missing is a gap
+        return {f.basis if f.status is sr.Status.NOT_MET else f.status for f in findings}
+
+    gaps = {sr.Basis.MISSING, sr.Status.UNKNOWN}
     tests: dict[str, str] = {}
     for test in TESTS:
-        blocking = {f.status for f in verdict.findings if f.test == test and f.blocking}
+        blocking = kinds(f for f in verdict.findings if f.test == test and f.blocking)
         tests[test] = (
             "not_met"
-            if sr.Status.NOT_MET in blocking
+            if sr.Basis.CONTRARY in blocking
             else "undetermined"
-            if sr.Status.UNKNOWN in blocking
+            if blocking & gaps
             else "met"
         )
     features: dict[int, str] = {}
     for number in PACK.features:
-        found = {f.status for f in verdict.findings if number in f.features}
+        found = kinds(f for f in verdict.findings if number in f.features)
         features[number] = (
             "not_demonstrated"
-            if sr.Status.NOT_MET in found
+            if sr.Basis.CONTRARY in found
             else "undetermined"
-            if sr.Status.UNKNOWN in found
+            if found & gaps
             else "demonstrated"
         )
     advisory_gap = any(

@@ -28,6 +28,7 @@ from ._rules import (
 )
 from ._schema import proposal_schema, verdict_schema
 from ._verdict import (
+    Basis,
     Detail,
     FeatureResult,
     FeatureStatus,
@@ -45,6 +46,7 @@ from ._version import __version__
 __all__ = [
     "AssessmentError",
     "Assessor",
+    "Basis",
     "Derivation",
     "Detail",
     "Example",

@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 import sys
 import textwrap
 from collections import Counter
@@ -39,6 +38,7 @@ from ._render import (
 from ._rules import RulePack, framework_source, load_rules
 from ._schema import SCHEMA_NAMES, schema_json
 from ._template import proposal_template
+from ._text import PLACEHOLDER, non_answers
 from ._verdict import Outcome
 from ._version import __version__
 from ._yaml import line_for, parse_with_lines
@@ -255,13 +255,9 @@ def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: b
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
-            {
-                **_record(name, code="template-placeholder", message=message),
-                "severity": "warning",
-                "path": path,
-            }
-            for path, text in _placeholders(proposal_to_dict(proposal), "$")
-            for message in [f"{path} still holds the template placeholder {text}"]
+            {**_record(name, code=code, message=message), "severity": "warning", "path": path}
+            for path, text in non_answers(proposal_to_dict(proposal))
+            for code, message in [_non_answer(path, text)]
         )
     except ProposalError as err:
         return _Result(
@@ -285,19 +281,11 @@ def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: b
     )
 
 
-_PLACEHOLDER = re.compile(r"^<(?!https?:|mailto:)[^<>]*>$")
-
-
-def _placeholders(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Text left as an ``init`` template placeholder (``<...>``), with its path."""
-    if isinstance(value, str) and _PLACEHOLDER.match(value.strip()):
-        yield path, value.strip()
-    elif isinstance(value, Mapping):
-        for key, child in value.items():
-            yield from _placeholders(child, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, child in enumerate(value):
-            yield from _placeholders(child, f"{path}[{index}]")
+def _non_answer(path: str, text: str) -> tuple[str, str]:
+    """The warning code and message for a text that is not an answer (read as not stated)."""
+    if PLACEHOLDER.match(text):
+        return "template-placeholder", f"{path} still holds the template placeholder {text}"
+    return "non-answer", f"{path} holds {text!r}, which is not an answer (read as not stated)"
 
 
 def _render_one(fmt: str, report: Report, color: bool) -> str:
@@ -602,6 +590,13 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], disable: tuple[str, ..
             _plain(rule.definition), sort_keys=False, allow_unicode=True, width=88
         )
     _echo(text, nl=False)
+    for name in rule.parameters:
+        param = pack.parameters[name]
+        where = f"set by pack {param.set_by}" if param.set_by else f"pack {param.pack}"
+        _echo(
+            f"# parameter {name} = {param.value!r} ({where}; default {param.default!r}): "
+            f"{param.description}"
+        )
 
 
 def _rule_text(file: str | None, line: int | None) -> str | None:

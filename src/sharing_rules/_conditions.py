@@ -8,6 +8,8 @@ A condition is one of::
     {fact: PATH, present: true|false}
     {any_item|all_items|no_item: LIST, where: c}   (inside, ``fact:`` names an item field)
 
+A comparison's value may be ``{param: NAME}``, a pack parameter, resolved when the pack loads.
+
 This module checks and evaluates conditions; ``_compile`` turns them into durable-rules
 expressions. Semantics are two-valued over a fact document in which unstated facts are ``None``: a
 comparison with an unstated fact is false (so ``ne`` and ``not_in`` are true), ``all_items``
@@ -24,7 +26,7 @@ from typing import Any
 import attrs
 
 from ._errors import Problem, did_you_mean
-from ._facts import Fact, FactList
+from ._facts import LISTS_BY_PATH, Fact, FactList
 
 __all__ = [
     "NUMERIC",
@@ -36,6 +38,7 @@ __all__ = [
     "Not",
     "Quantified",
     "Scope",
+    "could_hold",
     "evaluate",
     "facts_named",
     "lookup",
@@ -86,6 +89,8 @@ class Scope:
     facts: Mapping[str, Fact]
     lists: Mapping[str, FactList]
     item: FactList | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)  #: pack parameters' values
+    origins: Mapping[str, str] = attrs.field(factory=dict)  #: where each value was set
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -220,6 +225,20 @@ def _parse_compare(
         )
         return None
     op, value, name = ops[0], raw[ops[0]], raw["fact"]
+    param = None
+    if isinstance(value, Mapping) and set(value) == {"param"}:
+        param = value["param"]
+        if not isinstance(param, str) or param not in scope.params:
+            problems.append(
+                Problem(
+                    f"{path}.{op}.param",
+                    f"unknown parameter {param!r}",
+                    did_you_mean(str(param), scope.params)
+                    or "declare it under parameters: in pack.yaml",
+                )
+            )
+            return None
+        value = scope.params[param]
     fact = _fact_for(name, scope)
     if fact is None:
         choices = [f.path for f in scope.item.items] if scope.item else list(scope.facts)
@@ -235,6 +254,11 @@ def _parse_compare(
         return None
     message = _check_value(fact, op, value)
     if message:
+        if param is not None:
+            origin = scope.origins.get(param)
+            message += f" (the value of parameter {param}" + (
+                f", set in {origin})" if origin else ")"
+            )
         problems.append(Problem(f"{path}.{op}", message, code="invalid-value"))
         return None
     if op in ("in", "not_in"):
@@ -363,3 +387,34 @@ def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
     if condition.kind == "all_items":
         return all(hits)
     return not any(hits)
+
+
+def could_hold(condition: Condition, doc: Mapping[str, Any], want: bool = True) -> bool:
+    """Whether stating facts that are unstated, and changing none that is stated, could give
+    ``condition`` the value ``want``.
+
+    This is what separates *missing* from *contrary*: a criterion not met for missing
+    information could be met by adding it. A stated value (``false``, a choice, an empty
+    list, a number) is kept as it is; a stated list keeps its items (new items would change
+    what is shared), though their unstated fields may be stated.
+    """
+    if evaluate(condition, doc) is want:
+        return True
+    if isinstance(condition, Compare):
+        # Every comparison can be made true, and made false, by some value.
+        return lookup(doc, condition.fact) is None
+    if isinstance(condition, Not):
+        return could_hold(condition.item, doc, not want)
+    if isinstance(condition, All | AnyOf):
+        every = isinstance(condition, All) == want  # all parts must reach `want`
+        parts = (could_hold(c, doc, want) for c in condition.items)
+        return all(parts) if every else any(parts)
+    spec = LISTS_BY_PATH.get(condition.list)
+    if spec is not None and lookup(doc, spec.count) is None:
+        return True  # an unstated list can be stated with any items
+    items = lookup(doc, condition.list) or []
+    # any_item wants one item to reach `inner`; all_items and no_item want every item to.
+    inner = (condition.kind != "no_item") == want
+    every = (condition.kind == "any_item") != want
+    hits = (could_hold(condition.where, item, inner) for item in items)
+    return all(hits) if every else any(hits)

@@ -1,4 +1,4 @@
-"""Generated parts of the docs: the rule table and the fact vocabulary.
+"""Generated parts of the docs: the rule table, the parameters and the fact vocabulary.
 
     python -m sharing_rules._docgen          # rewrite the generated blocks in docs/
     python -m sharing_rules._docgen --check  # exit 1 if a generated block is out of date
@@ -16,7 +16,7 @@ from pathlib import Path
 from ._facts import FACTS, LISTS
 from ._rules import RulePack, load_rules
 
-__all__ = ["fact_table", "render_blocks", "rule_table"]
+__all__ = ["fact_table", "parameter_table", "render_blocks", "rule_table"]
 
 
 def _cell(text: str) -> str:
@@ -46,6 +46,19 @@ def rule_table(pack: RulePack) -> str:
     for d in pack.derivations:
         derived.append(f"| `{d.id}` | `{d.sets}` | {_cell(d.description)} |")
     return "\n".join(rows + (derived if pack.derivations else []))
+
+
+def parameter_table(pack: RulePack) -> str:
+    """A Markdown table of the pack's parameters: name, default, meaning, rules using it."""
+    rows = ["| parameter | default | meaning | used by |", "|---|---|---|---|"]
+    users = [(r.id, r.parameters) for r in pack.rules]
+    users += [(d.id, d.parameters) for d in pack.derivations]
+    for name, param in pack.parameters.items():
+        used = [f"`{entry}`" for entry, names in users if name in names]
+        rows.append(
+            f"| `{name}` | `{param.default!r}` | {_cell(param.description)} | {', '.join(used)} |"
+        )
+    return "\n".join(rows)
 
 
 def fact_table() -> str:
@@ -80,6 +93,7 @@ def fact_table() -> str:
 _BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "rules": ("rules.md", lambda: rule_table(load_rules())),
     "facts": ("rules.md", fact_table),
+    "parameters": ("rules.md", lambda: parameter_table(load_rules())),
 }
 
 

@@ -6,14 +6,26 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified, evaluate, lookup
-from ._facts import LISTS_BY_PATH, Fact, at_path
+from ._conditions import (
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Quantified,
+    could_hold,
+    evaluate,
+    lookup,
+)
+from ._facts import LISTS_BY_PATH, PROPOSAL_KEY, Fact, at_path
 from ._rules import Rule
-from ._verdict import Detail, Finding, Status
+from ._text import is_non_answer
+from ._verdict import Basis, Detail, Finding, Status
 
 __all__ = ["Explainer"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _OPS = {
     "eq": "=",
     "ne": "≠",
@@ -82,6 +94,20 @@ def _false_leaves(
             if evaluate(c.where, item) is not inner_want:
                 for leaf, _, _ in _false_leaves(c.where, item, inner_want):
                     yield leaf, c.list, index
+
+
+def _found(doc: Mapping[str, Any], path: str) -> str | None:
+    """What the proposal holds at a field path, if it is text that is not an answer (the
+    facts have it as unstated): quoted, so that a report shows what to replace."""
+    value: Any = doc.get(PROPOSAL_KEY)
+    for name, index in _STEP.findall(path[1:] if path.startswith("$") else ""):
+        if value is None:
+            return None
+        value = getattr(value, name, None) if name else value[int(index)]
+    texts = value if isinstance(value, tuple) else (value,)
+    if not texts or not all(isinstance(t, str) and is_non_answer(t) for t in texts):
+        return None
+    return "; ".join(t.strip() for t in texts) + " (not an answer)"
 
 
 def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
@@ -154,15 +180,35 @@ class Explainer:
             return fixed
         details: list[Detail] = []
         labels: list[str] = []
+        basis = None
         if status is Status.UNKNOWN:
             for parts, sources in self.requires:
                 if at_path(doc, parts) is None:
-                    details.extend(Detail(source, "stated", None) for source in sources)
+                    details.extend(
+                        Detail(source, "stated", _found(doc, source)) for source in sources
+                    )
         elif status is Status.NOT_MET:
             details = self._not_met(doc, labels)
-        return self._finding(status, self.templates[status].fill(doc, labels), details)
+            basis = self._basis(doc)
+        return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
 
-    def _finding(self, status: Status, message: str, details: Sequence[Detail]) -> Finding:
+    def _basis(self, doc: Mapping[str, Any]) -> Basis:
+        """Missing if stating what is unstated could meet the criterion (or make it not
+        apply) without changing anything the proposal states; contrary otherwise."""
+        rule = self.rule
+        if could_hold(rule.condition, doc) or (
+            rule.when is not None and could_hold(rule.when, doc, False)
+        ):
+            return Basis.MISSING
+        return Basis.CONTRARY
+
+    def _finding(
+        self,
+        status: Status,
+        message: str,
+        details: Sequence[Detail],
+        basis: Basis | None = None,
+    ) -> Finding:
         rule = self.rule
         gap = status is Status.NOT_MET or status is Status.UNKNOWN
         return Finding(
@@ -178,14 +224,17 @@ class Explainer:
             details=tuple(details),
             remedy=rule.remedy if gap else None,
             sources=rule.sources,
+            basis=basis,
         )
 
     def _not_met(self, doc: Mapping[str, Any], labels: list[str]) -> list[Detail]:
         details = []
         for leaf, list_name, index in _false_leaves(self.rule.condition, doc):
             if list_name is None:
+                actual = lookup(doc, leaf.fact)
                 for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
-                    details.append(Detail(source, _expected(leaf), lookup(doc, leaf.fact)))
+                    found = actual if actual is not None else _found(doc, source)
+                    details.append(Detail(source, _expected(leaf), found))
                 continue
             spec = LISTS_BY_PATH[list_name]
             item = (lookup(doc, list_name) or [])[index or 0]
@@ -194,5 +243,7 @@ class Explainer:
             if label is not None and str(label) not in labels:
                 labels.append(str(label))
             path = f"{spec.source}[{index}].{field.source[0]}"
-            details.append(Detail(path, _expected(leaf), item.get(leaf.fact)))
+            actual = item.get(leaf.fact)
+            found = actual if actual is not None else _found(doc, path)
+            details.append(Detail(path, _expected(leaf), found))
         return details

@@ -32,11 +32,13 @@ from ._model import (
     Severity,
     SharingMethod,
 )
+from ._text import access_restricted, is_non_answer, specific_words
 
 __all__ = [
     "FACTS",
     "LISTS",
     "LISTS_BY_PATH",
+    "PROPOSAL_KEY",
     "SPECIAL_CATEGORIES",
     "Fact",
     "FactList",
@@ -113,12 +115,17 @@ def _getter(dotted: str) -> Getter:
 
 
 def _plain(value: Any) -> Any:
-    if value is None or type(value) in (str, bool, int, float):
+    """A proposal value as a fact: free text that is not an answer is unstated, and a list
+    is its number of entries (unstated if every entry is a non-answer)."""
+    if type(value) is str:
+        return None if is_non_answer(value) else value
+    if value is None or type(value) in (bool, int, float):
         return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
-        return len(value)
+        answers = sum(1 for v in value if type(v) is not str or not is_non_answer(v))
+        return None if value and not answers else answers
     if isinstance(value, Period):
         return str(value)
     return value.isoformat()
@@ -159,6 +166,30 @@ def _is_criminal(item: Any) -> bool | None:
 def _benefits(benefit: Any, who: Beneficiary) -> bool | None:
     """Whether a benefit is for ``who``; unknown if it does not say who it is for."""
     return None if benefit.beneficiaries is None else who in benefit.beneficiaries
+
+
+def _stated(text: str | None) -> bool | None:
+    """An item's free-text field as a fact: true when stated, unstated (never false) if not
+    or if it is not an answer, so that a blank is missing information, not a "no"."""
+    return None if text is None or is_non_answer(text) else True
+
+
+def _listed(values: tuple[str, ...] | None) -> bool | None:
+    """Whether a list of texts has an entry: unstated if left out (or if every entry is a
+    non-answer), false if stated empty ([])."""
+    count = None if values is None else _plain(values)
+    return None if count is None else count > 0
+
+
+def _answered(value: Any) -> bool:
+    """Whether a proposal field is stated with something other than non-answers."""
+    if type(value) is str or type(value) is tuple:
+        return _plain(value) is not None
+    return value is not None
+
+
+_statement = _getter("purpose.statement")
+_access_control = _getter("safeguards.access_control")
 
 
 def _words(text: str | None) -> int | None:
@@ -215,7 +246,7 @@ def _section_stated(section: str) -> Getter:
         value = getattr(proposal, section)
         if value is None:
             return None
-        stated = any(getattr(value, f.name) is not None for f in attrs.fields(type(value)))
+        stated = any(_answered(getattr(value, f.name)) for f in attrs.fields(type(value)))
         return True if stated else None
 
     return get
@@ -258,15 +289,16 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "justified",
                 "boolean",
-                "A justification for sharing the item is stated.",
-                lambda i: i.justification is not None,
+                "A justification for sharing the item is stated (never false: unstated if not).",
+                lambda i: _stated(i.justification),
                 "justification",
             ),
             _item(
                 "identifiability_reason_given",
                 "boolean",
-                "A reason for sharing it at this level of identifiability is stated.",
-                lambda i: i.identifiability_reason is not None,
+                "A reason for sharing it at this level of identifiability is stated (never "
+                "false: unstated if not).",
+                lambda i: _stated(i.identifiability_reason),
                 "identifiability_reason",
             ),
         ),
@@ -311,15 +343,15 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "measured",
                 "boolean",
-                "How the benefit will be measured is stated.",
-                lambda b: b.measure is not None,
+                "How the benefit will be measured is stated (never false: unstated if not).",
+                lambda b: _stated(b.measure),
                 "measure",
             ),
             _item(
                 "evidenced",
                 "boolean",
-                "Evidence for the benefit is given.",
-                lambda b: b.evidence is not None,
+                "Evidence for the benefit is given (never false: unstated if not).",
+                lambda b: _stated(b.evidence),
                 "evidence",
             ),
         ),
@@ -337,8 +369,9 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "mitigated",
                 "boolean",
-                "At least one mitigation is stated.",
-                lambda r: bool(r.mitigations),
+                "At least one mitigation is stated; false if the mitigations are stated as "
+                "none ([]), unstated if they are left out.",
+                lambda r: _listed(r.mitigations),
                 "mitigations",
             ),
         ),
@@ -354,8 +387,8 @@ LISTS: tuple[FactList, ...] = (
             _item(
                 "explained",
                 "boolean",
-                "Why it was rejected is stated.",
-                lambda a: a.why_rejected is not None,
+                "Why it was rejected is stated (never false: unstated if not).",
+                lambda a: _stated(a.why_rejected),
                 "why_rejected",
             ),
         ),
@@ -405,7 +438,7 @@ FACTS: tuple[Fact, ...] = (
         "integer",
         "Number of words in the purpose statement.",
         ("$.purpose.statement",),
-        lambda p: _words(_at(p, "purpose.statement")),
+        lambda p: _words(_statement(p)),
     ),
     _field(
         "purpose.objectives_count",
@@ -636,6 +669,34 @@ FACTS: tuple[Fact, ...] = (
     _field("resources.cost_gbp", "Cost in pounds.", kind="number"),
     _field("resources.staff_days", "Staff time in days.", kind="number"),
     _field("resources.expected_savings_gbp", "Expected savings in pounds.", kind="number"),
+    # content checks: what free text says, read as a reviewer would at a glance
+    _derived(
+        "purpose.specific_words",
+        "integer",
+        "Number of distinct words in the purpose statement that are not generic (not "
+        "function words, nor words such as data, share, improve, services, outcomes).",
+        ("$.purpose.statement",),
+        lambda p: specific_words(_statement(p)),
+    ),
+    _derived(
+        "safeguards.retention_years",
+        "number",
+        "The retention period in years (its days, a year as 365 and a month as 30, over "
+        "365; to four decimal places).",
+        ("$.safeguards.retention_period",),
+        lambda p: (lambda r: None if r is None else round(r.approx_days / 365, 4))(
+            _at(p, "safeguards.retention_period")
+        ),
+    ),
+    _derived(
+        "safeguards.access_restricted",
+        "boolean",
+        "The access control limits access to people with a need (named staff, roles, "
+        '"only"); false if it opens access to anyone or everyone; unstated if it says '
+        "neither.",
+        ("$.safeguards.access_control",),
+        lambda p: access_restricted(_access_control(p)),
+    ),
     # sections: given with at least one field stated (true), or not (unstated; never false)
     *(
         _derived(
@@ -672,9 +733,14 @@ def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     return value
 
 
+#: The key under which the fact document carries the proposal itself, for explanations
+#: only (to quote a non-answer); it is not a fact, and rules cannot name it.
+PROPOSAL_KEY = "$proposal"
+
+
 def build_facts(proposal: Proposal) -> dict[str, Any]:
     """The fact document for a proposal: nested mappings keyed by the dotted paths."""
-    doc: dict[str, Any] = {}
+    doc: dict[str, Any] = {PROPOSAL_KEY: proposal}
     for parts, get in _SCALARS:
         target = doc
         for name in parts[:-1]:

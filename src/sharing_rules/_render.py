@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import click
 
-from ._verdict import FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
+from ._verdict import Basis, FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
 
 __all__ = [
     "OUTCOME_LABELS",
@@ -45,10 +45,12 @@ OUTCOME_EXPLANATIONS = {
         "All three tests are met, but some advisory criteria are not met or not known, or a "
         "key feature is not demonstrated. Address them as conditions of the sharing."
     ),
-    Outcome.NOT_ACCEPTABLE: "At least one test is not met: a blocking criterion is not met.",
+    Outcome.NOT_ACCEPTABLE: (
+        "At least one test is not met: something the proposal states fails a blocking criterion."
+    ),
     Outcome.INSUFFICIENT_INFORMATION: (
-        "No test has failed, but some blocking criteria cannot be decided from the "
-        "information given. State the missing information and assess again."
+        "No test has failed on what the proposal states, but some blocking criteria lack "
+        "information or cannot be decided. State the missing information and assess again."
     ),
 }
 _TONES = {
@@ -169,10 +171,20 @@ def _missing(verdict: Verdict) -> tuple[Finding, ...]:
     return tuple(sorted(verdict.unknown, key=lambda f: not f.blocking))
 
 
+def _basis(finding: Finding) -> str:
+    """Whether a not-met finding asks to add information or to change what is stated."""
+    if finding.status is not Status.NOT_MET:
+        return ""
+    return ", missing: add this" if finding.basis is Basis.MISSING else ", contrary: change this"
+
+
 def _meta(finding: Finding) -> str:
     features = ", ".join(str(n) for n in finding.features)
     plural = "s" if len(finding.features) != 1 else ""
-    return f"{finding.test.capitalize()} test, {finding.severity}, feature{plural} {features}"
+    return (
+        f"{finding.test.capitalize()} test, {finding.severity}, feature{plural} {features}"
+        + _basis(finding)
+    )
 
 
 def _heading(report: Report) -> str:
@@ -251,7 +263,7 @@ def render_text(
             "",
             "  "
             + style(finding.rule_id, _tone(finding.status), bold=True)
-            + f"  [{safe(finding.severity)}]",
+            + f"  [{safe(finding.severity)}{_basis(finding)}]",
         ]
         out += wrap(finding.title, "    ")
         out += wrap(finding.message, "    ")
@@ -605,7 +617,9 @@ def _html_failure(failure: Unassessed, index: int) -> str:
 def _html_finding(finding: Finding) -> str:
     parts = [
         f'<div class="finding {_tone(finding.status)}" data-rule-id="{_h(finding.rule_id)}" '
-        f'data-status="{_h(finding.status.value)}">',
+        f'data-status="{_h(finding.status.value)}"'
+        + (f' data-basis="{_h(finding.basis.value)}"' if finding.basis else "")
+        + ">",
         f"<h3><code>{_h(finding.rule_id)}</code> {_h(finding.title)}</h3>",
         f'<p class="meta">{_badge(finding.status)} {_h(_meta(finding))}</p>',
         f"<p>{_h(_prose(finding.message))}</p>",

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -26,6 +26,7 @@ __all__ = [
     "Example",
     "FeatureInfo",
     "Messages",
+    "Parameter",
     "Rule",
     "RulePack",
     "RuleSeverity",
@@ -37,7 +38,9 @@ TESTS = ("purposeful", "proportionate", "responsible")
 FEATURES = (1, 2, 3, 4, 5)
 STATUSES = ("met", "not_met", "unknown", "not_applicable")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_PARAM_PLACEHOLDER = re.compile(r"\{param\.([^{}]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_PARAM_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class RuleSeverity(StrEnum):
@@ -55,6 +58,20 @@ class Messages:
     not_met: str
     unknown: str
     not_applicable: str | None = None
+
+
+@attrs.frozen(slots=True)
+class Parameter:
+    """A named threshold of a rule pack, declared with a default in a ``pack.yaml`` and
+    changed by a later pack's ``parameters:``; rules use it as ``{param: NAME}``."""
+
+    name: str
+    value: Any  #: the value in force
+    default: Any  #: the value it was declared with
+    description: str
+    pack: str  #: the pack that declared it
+    set_by: str | None = None  #: the pack that changed it, if one did
+    file: str | None = None  #: the manifest that gave the value in force
 
 
 @attrs.frozen(slots=True)
@@ -86,6 +103,7 @@ class Rule:
     file: str | None = None
     line: int | None = None
     definition: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    parameters: tuple[str, ...] = ()  #: the pack parameters it uses
 
 
 @attrs.frozen(slots=True)
@@ -101,6 +119,7 @@ class Derivation:
     sources: tuple[str, ...]
     pack: str = ""
     definition: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    parameters: tuple[str, ...] = ()  #: the pack parameters it uses
 
 
 @attrs.frozen(slots=True)
@@ -134,6 +153,7 @@ class RulePack:
     derivations: tuple[Derivation, ...]
     digest: str  #: ``sha256:...`` over the effective content; recorded in every verdict
     components: tuple[tuple[str, str], ...] = ()  #: (pack id, version) of each pack loaded
+    parameters: Mapping[str, Parameter] = attrs.field(factory=dict)  #: thresholds in force
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with that id; ``KeyError`` if there is none."""
@@ -181,6 +201,7 @@ _MANIFEST_KEYS = {
     "description": True,
     "framework": False,
     "overrides": False,
+    "parameters": False,
 }
 _OVERRIDE_KEYS = ("disable", "severity", "replace")
 
@@ -477,20 +498,27 @@ def _parse_rule(
         file, raw.get("messages"), f"{path}.messages", scope, condition, collector, rule_id
     )
     examples = _parse_examples(file, raw.get("examples"), f"{path}.examples", collector, rule_id)
+    texts = {
+        key: _with_params(file, raw[key], f"{path}.{key}", scope.params, collector, rule_id)
+        for key in ("title", "remedy")
+        if _is_text(raw.get(key))
+    }
     if not ok or condition is None or messages is None or examples is None or rule_id is None:
+        return None
+    if None in texts.values():
         return None
     assert isinstance(test, str) and isinstance(features, list) and isinstance(severity, str)
     return Rule(
         id=rule_id,
         version=str(raw["version"]),
-        title=raw["title"].strip(),
+        title=str(texts["title"]).strip(),
         test=test,
         features=tuple(features),
         severity=RuleSeverity(severity),
         condition=condition,
         requires=requires,
         messages=messages,
-        remedy=raw["remedy"].strip(),
+        remedy=str(texts["remedy"]).strip(),
         sources=sources or (),
         when=when,
         examples=examples,
@@ -498,7 +526,57 @@ def _parse_rule(
         file=file.name,
         line=line_for(file.lines, path),
         definition=raw,
+        parameters=tuple(dict.fromkeys(_params_named(raw))),
     )
+
+
+def _params_named(raw: Any) -> Iterator[str]:
+    """The names of the parameters a rule's definition uses, in conditions and texts."""
+    if isinstance(raw, Mapping):
+        if set(raw) == {"param"} and isinstance(raw["param"], str):
+            yield raw["param"]
+        for key, value in raw.items():
+            if key != "examples":
+                yield from _params_named(value)
+    elif isinstance(raw, list):
+        for value in raw:
+            yield from _params_named(value)
+    elif isinstance(raw, str):
+        yield from _PARAM_PLACEHOLDER.findall(raw)
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(_show_value, value))
+    return str(value)
+
+
+def _with_params(
+    file: _File,
+    text: str,
+    path: str,
+    params: Mapping[str, Any],
+    collector: _Collector,
+    rule: str | None,
+) -> str | None:
+    """``text`` with each ``{param.NAME}`` replaced by the parameter's value in force."""
+    ok = True
+    for name in _PARAM_PLACEHOLDER.findall(text):
+        if name not in params:
+            ok = False
+            collector.add(
+                file,
+                path,
+                f"placeholder {{param.{name}}} names no parameter",
+                did_you_mean(name, params) or "declare it under parameters: in pack.yaml",
+                rule,
+                code="unknown-placeholder",
+            )
+    if not ok:
+        return None
+    return _PARAM_PLACEHOLDER.sub(lambda m: _show_value(params[m.group(1)]), text)
 
 
 def _parse_messages(
@@ -530,6 +608,7 @@ def _parse_messages(
         rule,
     )
     has_items = condition is not None and any("[]" in f for f in facts_named(condition))
+    texts = {}
     for key, text in raw.items():
         if not _is_text(text):
             ok = False
@@ -537,7 +616,12 @@ def _parse_messages(
                 file, f"{path}.{key}", "must be non-empty text", None, rule, code="wrong-type"
             )
             continue
-        for name in _PLACEHOLDER.findall(text):
+        filled = _with_params(file, text, f"{path}.{key}", scope.params, collector, rule)
+        if filled is None:
+            ok = False
+            continue
+        texts[key] = filled
+        for name in _PLACEHOLDER.findall(filled):
             if name == "items" and has_items:
                 continue
             if name not in scope.facts:
@@ -553,7 +637,7 @@ def _parse_messages(
                     rule,
                     code="unknown-placeholder",
                 )
-    return Messages(**raw) if ok else None
+    return Messages(**texts) if ok else None
 
 
 def _parse_examples(
@@ -653,6 +737,7 @@ def _parse_derivation(
         _texts(raw["sources"]) or (),
         pack,
         raw,
+        tuple(dict.fromkeys(_params_named(raw))),
     )
 
 
@@ -774,9 +859,12 @@ def load_rules(
     base = valid[0]
     framework = _parse_framework(base.file, base.manifest.get("framework"), collector)
 
+    parameters = _parse_parameters(valid, collector)
+    values = {name: p.value for name, p in parameters.items()}
+    origins = {name: str(p.file) for name, p in parameters.items()}
     derivations: list[Derivation] = []
     for pack in valid:
-        scope = Scope({f.path: f for f in FACTS}, LISTS_BY_PATH)
+        scope = Scope({f.path: f for f in FACTS}, LISTS_BY_PATH, params=values, origins=origins)
         for file in pack.rule_files:
             for index, raw in enumerate(_section(file, "derivations", collector)):
                 d = _parse_derivation(
@@ -789,7 +877,7 @@ def load_rules(
                 )
                 if d is not None:
                     derivations.append(d)
-    scope = Scope(_vocabulary(derivations), LISTS_BY_PATH)
+    scope = Scope(_vocabulary(derivations), LISTS_BY_PATH, params=values, origins=origins)
     rules: dict[str, Rule] = {}
     overrides: dict[str, Any] = {
         "disable": {rule_id: (None, "disable") for rule_id in disable},
@@ -823,7 +911,7 @@ def load_rules(
     tests, features = framework
     manifest = base.manifest
     components = tuple((str(p.manifest["id"]), str(p.manifest["version"])) for p in valid)
-    digest = _digest(valid, effective, derivations)
+    digest = _digest(valid, effective, derivations, values)
     effective_pack = RulePack(
         id="+".join(c[0] for c in components),
         version=str(manifest["version"]),
@@ -835,6 +923,7 @@ def load_rules(
         derivations=tuple(derivations),
         digest=digest,
         components=components,
+        parameters=parameters,
     )
     # "Valid" means "can be assessed on any proposal": compile the pack now, so that a limit
     # of the engine is a load error with rule id, file and line, not a failed assessment.
@@ -886,6 +975,135 @@ def as_rule_pack(rules: Any) -> RulePack:
     raise UsageError(
         f"expected a RulePack (from load_rules()) or a pack folder path, not {type(rules).__name__}"
     )
+
+
+_PARAM_KEYS = {"default": True, "description": True}
+_KIND_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "text": "text",
+    "list": "a list",
+}
+
+
+def _param_kind(value: Any) -> str | None:
+    """The kind of a parameter value: boolean, integer, number, text or list; None if it
+    cannot be one (a parameter is a plain value a rule can compare a fact with)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number" if value == value and abs(value) != float("inf") else None
+    if isinstance(value, str):
+        return "text" if value.strip() else None
+    if isinstance(value, list) and value:
+        kinds = {_param_kind(v) for v in value}
+        return "list" if len(kinds) == 1 and None not in kinds and "list" not in kinds else None
+    return None
+
+
+def _parse_parameters(packs: Sequence[_Pack], collector: _Collector) -> dict[str, Parameter]:
+    """Parameters declared (``NAME: {default: V, description: T}``) and set (``NAME: V``)
+    in the packs' manifests, in load order: a later pack changes an earlier one's value."""
+    params: dict[str, Parameter] = {}
+    for pack in packs:
+        raw = pack.manifest.get("parameters")
+        if raw is None:
+            continue
+        pack_id = str(pack.manifest.get("id"))
+        if not isinstance(raw, Mapping):
+            collector.add(
+                pack.file,
+                "$.parameters",
+                "parameters must map names to values (or, to declare one, to default and "
+                "description)",
+                "e.g. parameters: {purpose_min_words: 20}",
+                code="wrong-type",
+            )
+            continue
+        for name, entry in raw.items():
+            path = f"$.parameters.{name}"
+            if isinstance(entry, Mapping):
+                _declare(pack, pack_id, str(name), entry, path, params, collector)
+            elif name not in params:
+                collector.add(
+                    pack.file,
+                    path,
+                    f"unknown parameter {name!r}",
+                    did_you_mean(str(name), params)
+                    or "declare it with default and description, or see docs/rules.md",
+                    code="unknown-parameter",
+                )
+            else:
+                declared = params[name]
+                kind, want = _param_kind(entry), _param_kind(declared.default)
+                numbers = {kind, want} <= {"integer", "number"}  # checked against the fact
+                if kind != want and not numbers:
+                    collector.add(
+                        pack.file,
+                        path,
+                        f"parameter {name} takes {_KIND_WORDS.get(str(want), want)} "
+                        f"(its default is {declared.default!r}), got {entry!r}",
+                        code="wrong-type",
+                    )
+                    continue
+                params[name] = attrs.evolve(
+                    declared, value=entry, set_by=pack_id, file=pack.file.name
+                )
+    return params
+
+
+def _declare(
+    pack: _Pack,
+    pack_id: str,
+    name: str,
+    entry: Mapping[str, Any],
+    path: str,
+    params: dict[str, Parameter],
+    collector: _Collector,
+) -> None:
+    if not _check_keys(pack.file, entry, _PARAM_KEYS, path, collector):
+        return
+    if not _PARAM_NAME.match(name):
+        collector.add(
+            pack.file,
+            path,
+            f"parameter name {name!r} must be lower-case letters, digits, '_'",
+            code="invalid-value",
+        )
+    elif name in params:
+        collector.add(
+            pack.file,
+            path,
+            f"parameter {name} is already declared by pack {params[name].pack}",
+            f"to change its value write {name}: VALUE",
+            code="duplicate-id",
+        )
+    elif _param_kind(entry["default"]) is None:
+        collector.add(
+            pack.file,
+            f"{path}.default",
+            f"a parameter's default must be a number, yes/no, text or a list of one kind, "
+            f"got {entry['default']!r}",
+            code="wrong-type",
+        )
+    elif not _is_text(entry["description"]):
+        collector.add(
+            pack.file, f"{path}.description", "must be non-empty text", code="invalid-value"
+        )
+    else:
+        default = entry["default"]
+        params[name] = Parameter(
+            name,
+            default,
+            default,
+            " ".join(entry["description"].split()),
+            pack_id,
+            None,
+            pack.file.name,
+        )
 
 
 def _rule_order(rule: Rule) -> tuple[int, str]:
@@ -1025,13 +1243,18 @@ def _check_derivation_ids(
 
 
 def _digest(
-    packs: Sequence[_Pack], rules: Sequence[Rule], derivations: Sequence[Derivation]
+    packs: Sequence[_Pack],
+    rules: Sequence[Rule],
+    derivations: Sequence[Derivation],
+    parameters: Mapping[str, Any],
 ) -> str:
-    """A digest of the effective content: manifests, rules after overrides, derivations."""
+    """A digest of the effective content: manifests, rules after overrides, derivations,
+    and the parameters' values in force."""
     content = {
         "packs": [p.manifest for p in packs],
         "rules": [[r.severity.value, r.definition] for r in sorted(rules, key=lambda r: r.id)],
         "derivations": [d.definition for d in sorted(derivations, key=lambda d: d.id)],
+        "parameters": dict(parameters),
     }
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

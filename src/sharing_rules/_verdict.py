@@ -11,6 +11,7 @@ import attrs
 import cattrs
 
 __all__ = [
+    "Basis",
     "Detail",
     "FeatureResult",
     "FeatureStatus",
@@ -39,6 +40,13 @@ class Status(_Value):
     NOT_MET = "not_met"
     UNKNOWN = "unknown"  #: a fact it needs is not stated
     NOT_APPLICABLE = "not_applicable"
+
+
+class Basis(_Value):
+    """Why a criterion is not met: what the proposal leaves out, or what it states."""
+
+    MISSING = "missing"  #: information is absent; stating it could meet the criterion (add this)
+    CONTRARY = "contrary"  #: what the proposal states fails the criterion (change this)
 
 
 class TestStatus(_Value):
@@ -93,6 +101,12 @@ class Finding:
     details: tuple[Detail, ...] = ()
     remedy: str | None = None  #: given when the criterion is not met or unknown
     sources: tuple[str, ...] = ()
+    basis: Basis | None = None  #: given when the criterion is not met
+
+    @property
+    def contrary(self) -> bool:
+        """Not met on what the proposal states (a not-met finding without a basis counts)."""
+        return self.status is Status.NOT_MET and self.basis is not Basis.MISSING
 
     @property
     def blocking(self) -> bool:
@@ -158,6 +172,14 @@ class Verdict:
         """The findings that could not be decided for want of information."""
         return tuple(f for f in self.findings if f.status is Status.UNKNOWN)
 
+    @property
+    def to_add(self) -> tuple[Finding, ...]:
+        """What to add: findings not met for missing information, then unknown ones;
+        blocking ones first in each."""
+        missing = [f for f in self.unmet if f.basis is Basis.MISSING]
+        unknown = sorted(self.unknown, key=lambda f: not f.blocking)
+        return (*missing, *unknown)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``)."""
         data: dict[str, Any] = _converter.unstructure(self)
@@ -192,22 +214,26 @@ def decide(
 ) -> tuple[Outcome, dict[str, TestResult], dict[int, FeatureResult]]:
     """The outcome logic, from the findings (see docs/framework.md, "How the outcome is decided").
 
-    A test is not met if an applicable blocking criterion of it is not met; undetermined if
-    none failed but a blocking one is unknown, or the pack has no criterion for it;
-    otherwise met. A feature is not demonstrated
-    if a criterion evidencing it is not met; undetermined if none failed but one is unknown
-    (or none evidences it).
+    A not-met finding is *contrary* when what the proposal states fails the criterion, and
+    *missing* when only information is absent (see :class:`Basis`). A test is not met if an
+    applicable blocking criterion of it is not met on what the proposal states (contrary);
+    undetermined if none is, but a blocking one is not met for missing information or is
+    unknown, or the pack has no criterion for it; otherwise met. A feature is not
+    demonstrated if a criterion evidencing it is not met contrary; undetermined if none is
+    but one is missing information or unknown (or none evidences it).
     Overall: not acceptable if a test is not met; insufficient information if none failed
-    but one is undetermined; acceptable with conditions if all tests are met but an advisory
-    criterion is not met or unknown, or a feature is not demonstrated; otherwise acceptable.
+    but one is undetermined (:attr:`Verdict.to_add` lists what to add); acceptable with
+    conditions if all tests are met but an advisory criterion is not met or unknown, or a
+    feature is not demonstrated; otherwise acceptable. Missing information is never met.
     """
     test_results = {}
     for test, name in tests.items():
         mine = tuple(f for f in findings if f.test == test)
-        blocking = [f.status for f in mine if f.blocking]
-        if Status.NOT_MET in blocking:
+        blocking = [f for f in mine if f.blocking]
+        if any(f.contrary for f in blocking):
             status = TestStatus.NOT_MET
-        elif Status.UNKNOWN in blocking or not mine:  # no criteria: nothing shows it is met
+        elif not mine or any(f.status in _GAPS for f in blocking):
+            # no criteria: nothing shows it is met
             status = TestStatus.UNDETERMINED
         else:
             status = TestStatus.MET
@@ -215,18 +241,15 @@ def decide(
     feature_results = {}
     for number, name in features.items():
         mine = tuple(f for f in findings if number in f.features)
-        statuses = {f.status for f in mine}
-        if Status.NOT_MET in statuses:
+        if any(f.contrary for f in mine):
             fstatus = FeatureStatus.NOT_DEMONSTRATED
-        elif Status.UNKNOWN in statuses or not mine:
+        elif not mine or any(f.status in _GAPS for f in mine):
             fstatus = FeatureStatus.UNDETERMINED
         else:
             fstatus = FeatureStatus.DEMONSTRATED
         feature_results[number] = FeatureResult(number, name, fstatus, mine)
     test_statuses = {r.status for r in test_results.values()}
-    advisory_gap = any(
-        not f.blocking and f.status in (Status.NOT_MET, Status.UNKNOWN) for f in findings
-    )
+    advisory_gap = any(not f.blocking and f.status in _GAPS for f in findings)
     if TestStatus.NOT_MET in test_statuses:
         outcome = Outcome.NOT_ACCEPTABLE
     elif TestStatus.UNDETERMINED in test_statuses:
@@ -238,3 +261,6 @@ def decide(
     else:
         outcome = Outcome.ACCEPTABLE
     return outcome, test_results, feature_results
+
+
+_GAPS = (Status.NOT_MET, Status.UNKNOWN)
