@@ -234,9 +234,9 @@ IN_CONFIDENCE = frozenset(
         CollectionContext.VICTIM_OR_WITNESS,
     }
 )
-_ADVERSE = frozenset(
-    {DecisionKind.ELIGIBILITY, DecisionKind.SANCTION, DecisionKind.DENIAL_OF_SERVICE}
-)
+#: Decisions that go against a person (a decision on eligibility that can take a benefit or
+#: service away is stated as a denial of service too).
+_ADVERSE = frozenset({DecisionKind.SANCTION, DecisionKind.DENIAL_OF_SERVICE})
 _POPULATION_USES = frozenset({PurposeKind.PLANNING, PurposeKind.RESEARCH})
 
 
@@ -770,7 +770,7 @@ FACTS: tuple[Fact, ...] = (
     _derived(
         "purpose.adverse_decisions",
         "boolean",
-        "A decision on eligibility, a sanction or a denial of service follows for individuals.",
+        "A sanction or a denial of a service or benefit follows for individuals.",
         ("$.purpose.decisions",),
         _adverse,
     ),
@@ -840,6 +840,11 @@ FACTS: tuple[Fact, ...] = (
         kind="boolean",
     ),
     _field(
+        "governance.equality_impact_assessed",
+        "The equality impact was assessed.",
+        kind="boolean",
+    ),
+    _field(
         "governance.research_approval",
         "An ethics committee or access panel approved.",
         kind="boolean",
@@ -850,7 +855,7 @@ FACTS: tuple[Fact, ...] = (
         kind="boolean",
     ),
     _derived(
-        "risks.any_serious",
+        "harm.any_serious",
         "boolean",
         "Some risk is of severe harm, or of significant harm that is probable (before "
         "mitigation); unknown if none is and some risk is not rated.",

@@ -501,7 +501,8 @@ class Purpose(_Checked):
     )
     decisions: tuple[DecisionKind, ...] | None = _doc(
         "The decisions about individuals that follow from the sharing; an empty list "
-        "states that no decision about any individual follows.",
+        "states that no decision about any individual follows. Where a decision on "
+        "eligibility can take a benefit or service away, state denial_of_service too.",
         _tuple_of(DecisionKind),
     )
 
@@ -671,6 +672,11 @@ class Governance(_Checked):
     use_monitored: bool | None = _doc(
         "Recipients are checked to be who they say they are, and their use of the data is "
         "monitored or audited against the limits on it.",
+        _flag(),
+    )
+    equality_impact_assessed: bool | None = _doc(
+        "The effect on people with protected characteristics was assessed (public sector "
+        "equality duty, Equality Act 2010 s.149).",
         _flag(),
     )
     research_approval: bool | None = _doc(

@@ -249,6 +249,9 @@ title: <short title of the data sharing>
   #evaluation_plan: <how and when the sharing will be evaluated>
   # Whether recipients are checked and their use of the data monitored against its limits.
   #use_monitored: true
+  # Whether the effect on people with protected characteristics was assessed (Equality
+  # Act 2010 s.149).
+  #equality_impact_assessed: true
   # Whether a research ethics committee or data access panel approved (for research).
   #research_approval: true
 

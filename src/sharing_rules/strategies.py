@@ -376,6 +376,7 @@ def _governances() -> SearchStrategy[Governance]:
         review_date=_maybe(_DATES),
         evaluation_plan=_maybe(_TEXT),
         use_monitored=flag,
+        equality_impact_assessed=flag,
         research_approval=flag,
     )
 
@@ -653,6 +654,7 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             review_date=review,
             evaluation_plan=draw(_SENTENCE),
             use_monitored=True,
+            equality_impact_assessed=True,
             research_approval=True,
         ),
         safeguards=Safeguards(
