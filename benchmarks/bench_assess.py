@@ -59,12 +59,12 @@ def _closure(c: Condition) -> Predicate:
     if isinstance(c, Not):
         inner = _closure(c.item)
         return lambda d: not inner(d)
-    where, parts = _closure(c.where), _split(c.list)
+    where, path = _closure(c.where), _split(c.list)
     if c.kind == "any_item":
-        return lambda d: any(where(i) for i in _get(d, parts) or ())
+        return lambda d: any(where(i) for i in _get(d, path) or ())
     if c.kind == "all_items":
-        return lambda d: all(where(i) for i in _get(d, parts) or ())
-    return lambda d: not any(where(i) for i in _get(d, parts) or ())
+        return lambda d: all(where(i) for i in _get(d, path) or ())
+    return lambda d: not any(where(i) for i in _get(d, path) or ())
 
 
 def _split(path: str) -> tuple[str, ...]:
