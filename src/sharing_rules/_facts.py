@@ -240,11 +240,12 @@ _ADVERSE = frozenset({DecisionKind.SANCTION, DecisionKind.DENIAL_OF_SERVICE})
 _POPULATION_USES = frozenset({PurposeKind.PLANNING, PurposeKind.RESEARCH})
 
 
-def _member(field: str, value: Enum) -> Getter:
-    """Whether a stated tuple field (dotted) holds ``value``; unknown if it is not stated."""
+def _member(section: str, field: str, value: Enum) -> Getter:
+    """Whether a stated tuple field holds ``value``; unknown if it is not stated."""
 
     def get(proposal: Proposal) -> bool | None:
-        values = _at(proposal, field)
+        part = getattr(proposal, section)
+        values = None if part is None else getattr(part, field)
         return None if values is None else value in values
 
     return get
@@ -252,13 +253,13 @@ def _member(field: str, value: Enum) -> Getter:
 
 def _population_only(proposal: Proposal) -> bool | None:
     """Every stated kind of use is planning or research: nothing is done to anyone."""
-    kinds = _at(proposal, "purpose.kinds")
-    return None if kinds is None else set(kinds) <= _POPULATION_USES
+    kinds = None if proposal.purpose is None else proposal.purpose.kinds
+    return None if kinds is None else _POPULATION_USES.issuperset(kinds)
 
 
 def _adverse(proposal: Proposal) -> bool | None:
-    decisions = _at(proposal, "purpose.decisions")
-    return None if decisions is None else bool(_ADVERSE.intersection(decisions))
+    decisions = None if proposal.purpose is None else proposal.purpose.decisions
+    return None if decisions is None else not _ADVERSE.isdisjoint(decisions)
 
 
 def _serious(risk: Any) -> bool | None:
@@ -280,7 +281,7 @@ def _fit_for_decisions(proposal: Proposal) -> bool | None:
         if items is None
         else _any3(None if i.reliable is None else not i.reliable for i in items)
     )
-    review = _at(proposal, "sharing.human_review")
+    review = None if proposal.sharing is None else proposal.sharing.human_review
     return _any3((None if unreliable is None else not unreliable, review))
 
 
@@ -744,7 +745,7 @@ FACTS: tuple[Fact, ...] = (
             f"The data is used for {kind.value.replace('_', ' ')}; unknown if the kinds of "
             "use are not stated.",
             ("$.purpose.kinds",),
-            _member("purpose.kinds", kind),
+            _member("purpose", "kinds", kind),
         )
         for kind in PurposeKind
     ),
@@ -755,7 +756,7 @@ FACTS: tuple[Fact, ...] = (
             f"A decision about individuals ({kind.value.replace('_', ' ')}) follows; unknown "
             "if the decisions are not stated.",
             ("$.purpose.decisions",),
-            _member("purpose.decisions", kind),
+            _member("purpose", "decisions", kind),
         )
         for kind in DecisionKind
     ),
