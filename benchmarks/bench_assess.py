@@ -59,26 +59,28 @@ def _closure(c: Condition) -> Predicate:
     if isinstance(c, Not):
         inner = _closure(c.item)
         return lambda d: not inner(d)
-    where, head, name = _closure(c.where), *_split(c.list)
+    where, path = _closure(c.where), _split(c.list)
     if c.kind == "any_item":
-        return lambda d: any(where(i) for i in _get(d, head, name) or ())
+        return lambda d: any(where(i) for i in _get(d, path) or ())
     if c.kind == "all_items":
-        return lambda d: all(where(i) for i in _get(d, head, name) or ())
-    return lambda d: not any(where(i) for i in _get(d, head, name) or ())
+        return lambda d: all(where(i) for i in _get(d, path) or ())
+    return lambda d: not any(where(i) for i in _get(d, path) or ())
 
 
-def _split(path: str) -> tuple[str, str | None]:
-    head, _, name = path.partition(".")
-    return head, name or None
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
-def _get(d: Any, head: str, name: str | None) -> Any:
-    value = d.get(head)
-    return value if name is None else (value or {}).get(name)
+def _get(d: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a dotted path (split), ``None`` if absent; facts may nest deeper than
+    two levels (``purpose.kind.research``)."""
+    for name in parts:
+        d = d.get(name) if d else None
+    return d
 
 
 def _compare(c: Compare) -> Predicate:
-    head, name = _split(c.fact)
+    parts = _split(c.fact)
     v = c.value
     ops: dict[str, Predicate] = {
         "present": lambda x: (x is not None) is v,
@@ -92,7 +94,7 @@ def _compare(c: Compare) -> Predicate:
         "ge": lambda x: x is not None and x >= v,
     }
     op = ops[c.op]
-    return lambda d: op(_get(d, head, name))
+    return lambda d: op(_get(d, parts))
 
 
 class _PlainEngine:
@@ -115,14 +117,14 @@ class _PlainEngine:
     def run(self, doc: dict[str, Any]) -> tuple[dict[str, bool | None], list[Status]]:
         derived: dict[str, bool | None] = {}
         for path, cond, requires in self.derivations:
-            unstated = any(_get(doc, h, n) is None for h, n in requires)
+            unstated = any(_get(doc, parts) is None for parts in requires)
             derived[path] = True if cond(doc) else (None if unstated else False)
         full = with_derived(doc, derived)
         statuses = []
         for when, requires, cond in self.rules:
             if when is not None and not when(full):
                 statuses.append(Status.NOT_APPLICABLE)
-            elif any(_get(full, h, n) is None for h, n in requires):
+            elif any(_get(full, parts) is None for parts in requires):
                 statuses.append(Status.UNKNOWN)
             else:
                 statuses.append(Status.MET if cond(full) else Status.NOT_MET)

@@ -82,7 +82,56 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
             "responsible.individuals-informed",
             "responsible.challenge-route",
             "responsible.plain-language-summary",
+            # substance: children risk-graded with no review or best-interests assessment,
+            # exclusions and evictions on a list that mixes the never-charged with suspects,
+            # serious harm to the young people for benefits to organisations only, and no
+            # equality assessment
+            "proportionate.child-profiling-safeguarded",
+            "proportionate.decisions-on-reliable-data",
+            "responsible.serious-harm-outweighed",
+            "responsible.equality-impact-assessed",
         },
+    ),
+    # perfect paperwork; victims' data turned into immigration enforcement against them, and
+    # a risk of severe harm to them against no evidenced benefit for them (the benefit it
+    # claims for them has no evidence, an advisory gap)
+    "whitewashed-victims-to-immigration": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {
+            "purposeful.not-turned-against-people",
+            "responsible.serious-harm-outweighed",
+            "responsible.benefits-evidenced",
+        },
+    ),
+    # every young child, a wellbeing threshold, and a general power without safeguards
+    "wellbeing-sharing-without-safeguards": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {"proportionate.wholesale-sharing-in-accordance-with-law"},
+    ),
+    # a discount removed on an inferred link the proposal calls unreliable, unchecked
+    "discount-removal-on-inferred-links": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {"proportionate.decisions-on-reliable-data"},
+    ),
+    # pupils scored with no person reviewing each score and no best-interests assessment
+    "pupil-risk-scores": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {"proportionate.child-profiling-safeguarded"},
+    ),
+    # education data put to a commercial use without consent, unmonitored; and a public
+    # body relying on legitimate interests (advisory)
+    "learner-records-for-age-checks": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {
+            "purposeful.not-turned-against-people",
+            "proportionate.commercial-use-limited",
+            "purposeful.basis-suits-public-bodies",
+        },
+    ),
+    # identified GP data for planning on a public-interest basis, opt-outs not applied
+    "identified-gp-data-for-planning": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {"proportionate.confidential-data-for-research"},
     ),
 }
 

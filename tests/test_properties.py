@@ -637,6 +637,7 @@ CONDITIONAL = {
     "version",
     "data_items[].description",
     "data_subjects.children_justification",
+    "data_subjects.children_best_interests",
     "sharing.combination_detail",
     "legal_basis.article_9_condition",
     "legal_basis.article_10_condition",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -78,10 +80,15 @@ def test_proposal_schema_follows_the_model() -> None:
     assert defs["DataItem"]["properties"]["identifiability"]["enum"] == [
         m.value for m in sr.Identifiability
     ]
-    assert defs["Governance"]["properties"]["review_date"] == {"type": "string", "format": "date"}
+    assert defs["Governance"]["properties"]["review_date"] == {
+        "type": "string",
+        "format": "date",
+        "description": "When the sharing will be reviewed.",
+    }
     assert schema["properties"]["data_items"] == {
         "type": "array",
         "items": {"$ref": "#/$defs/DataItem"},
+        "description": "Each item of personal data to be shared.",
     }
     assert defs["Benefit"]["properties"]["features"]["items"] == {
         "type": "integer",
@@ -92,6 +99,43 @@ def test_proposal_schema_follows_the_model() -> None:
     assert defs["Party"]["properties"]["roles"]["minItems"] == 1
     # Unstated fields are left out, never null.
     assert "null" not in json.dumps(schema)
+
+
+def test_every_proposal_field_is_described_from_the_model_metadata() -> None:
+    schema = _schema.proposal_schema()
+    classes = {cls.__name__: cls for cls in _model_classes(sr.Proposal)}
+    for name, cls in classes.items():
+        properties = (
+            schema["properties"] if cls is sr.Proposal else schema["$defs"][name]["properties"]
+        )
+        for field in attrs.fields(cls):
+            assert field.metadata.get("description"), f"{name}.{field.name} has no description"
+            assert properties[field.name]["description"] == field.metadata["description"]
+
+
+def test_schema_bounds_come_from_the_metadata_and_agree_with_the_model_checks() -> None:
+    defs = _schema.proposal_schema()["$defs"]
+    # the amount ceiling the model enforces is in the schema (reading bounds back from the
+    # check's error messages missed it: its probe was below 10^15)
+    assert defs["Resources"]["properties"]["cost_gbp"]["maximum"] == 10**15
+    for cls in _model_classes(sr.Proposal):
+        for field in attrs.fields(cls):
+            check = field.metadata["check"]
+            if "minimum" in field.metadata and "tuple" not in str(field.type):
+                assert check(field.metadata["minimum"] - 1) is not None, field.name
+                assert check(field.metadata["minimum"]) is None, field.name
+            if field.metadata.get("non_empty"):
+                assert check(()) is not None, field.name
+
+
+def _model_classes(cls: type) -> list[type]:
+    found = [cls]
+    for field in attrs.fields(cls):
+        for inner in typing.get_args(typing.get_type_hints(cls)[field.name]) or ():
+            for kind in (inner, *typing.get_args(inner)):
+                if attrs.has(kind) and kind not in found and kind is not sr.Period:
+                    found += [k for k in _model_classes(kind) if k not in found]
+    return found
 
 
 def test_verdict_schema_writes_every_field_and_null_for_empty_ones() -> None:

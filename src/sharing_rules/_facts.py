@@ -18,8 +18,11 @@ from ._model import (
     Article6Basis,
     Article9Condition,
     Beneficiary,
+    CollectionContext,
+    ConfidentialityBasis,
     ControllerRole,
     DataCategory,
+    DecisionKind,
     DpiaStatus,
     Frequency,
     Identifiability,
@@ -27,6 +30,7 @@ from ._model import (
     OnwardSharing,
     Period,
     Proposal,
+    PurposeKind,
     Sector,
     Setting,
     Severity,
@@ -252,6 +256,77 @@ def _section_stated(section: str) -> Getter:
     return get
 
 
+#: Where data is given in confidence, or to get care, education or support.
+IN_CONFIDENCE = frozenset(
+    {
+        CollectionContext.HEALTH_CARE,
+        CollectionContext.SOCIAL_CARE,
+        CollectionContext.EDUCATION,
+        CollectionContext.VICTIM_OR_WITNESS,
+    }
+)
+#: Decisions that go against a person (a decision on eligibility that can take a benefit or
+#: service away is stated as a denial of service too).
+_ADVERSE = frozenset({DecisionKind.SANCTION, DecisionKind.DENIAL_OF_SERVICE})
+_POPULATION_USES = frozenset({PurposeKind.PLANNING, PurposeKind.RESEARCH})
+
+
+def _member(section: str, field: str, value: Enum) -> Getter:
+    """Whether a stated tuple field holds ``value``; unknown if it is not stated."""
+
+    def get(proposal: Proposal) -> bool | None:
+        part = getattr(proposal, section)
+        values = None if part is None else getattr(part, field)
+        return None if values is None else value in values
+
+    return get
+
+
+def _population_only(proposal: Proposal) -> bool | None:
+    """Every stated kind of use is planning or research: nothing is done to anyone."""
+    kinds = None if proposal.purpose is None else proposal.purpose.kinds
+    return None if kinds is None else _POPULATION_USES.issuperset(kinds)
+
+
+def _adverse(proposal: Proposal) -> bool | None:
+    decisions = None if proposal.purpose is None else proposal.purpose.decisions
+    return None if decisions is None else not _ADVERSE.isdisjoint(decisions)
+
+
+def _serious(risk: Any) -> bool | None:
+    """Severe, or significant and probable (before mitigation); unknown if not rated."""
+    if risk.severity is Severity.SEVERE or (
+        risk.severity is Severity.SIGNIFICANT and risk.likelihood is Likelihood.PROBABLE
+    ):
+        return True
+    if risk.severity is None or (risk.severity is Severity.SIGNIFICANT and risk.likelihood is None):
+        return None
+    return False
+
+
+def _fit_for_decisions(proposal: Proposal) -> bool | None:
+    """No item is stated unreliable, or a person reviews every result before a decision."""
+    items = proposal.data_items
+    unreliable = (
+        None
+        if items is None
+        else _any3(None if i.reliable is None else not i.reliable for i in items)
+    )
+    review = None if proposal.sharing is None else proposal.sharing.human_review
+    return _any3((None if unreliable is None else not unreliable, review))
+
+
+def _wholesale(proposal: Proposal) -> bool | None:
+    """Blanket, informal or whole-population sharing; false only when stated otherwise."""
+    sharing, subjects = proposal.sharing, proposal.data_subjects
+    case_by_case = None if sharing is None else sharing.case_by_case
+    informal = None if sharing is None else sharing.informal
+    whole = None if subjects is None else subjects.whole_population
+    if case_by_case is False or informal or whole:
+        return True
+    return None if case_by_case is None or whole is None else False
+
+
 LISTS: tuple[FactList, ...] = (
     FactList(
         "data_items",
@@ -301,6 +376,13 @@ LISTS: tuple[FactList, ...] = (
                 lambda i: _stated(i.identifiability_reason),
                 "identifiability_reason",
             ),
+            _item(
+                "collected_in",
+                "CollectionContext",
+                "Where it came from: the service or setting it was first collected in.",
+                values=_values(CollectionContext),
+            ),
+            _item("reliable", "boolean", "Reliable enough for the decisions made with it."),
         ),
         lambda p: p.data_items,
     ),
@@ -715,6 +797,147 @@ FACTS: tuple[Fact, ...] = (
             "transparency",
             "resources",
         )
+    ),
+    # what the data is used to do, and where it came from (issue 11)
+    *(
+        _derived(
+            f"purpose.kind.{kind.value}",
+            "boolean",
+            f"The data is used for {kind.value.replace('_', ' ')}; unknown if the kinds of "
+            "use are not stated.",
+            ("$.purpose.kinds",),
+            _member("purpose", "kinds", kind),
+        )
+        for kind in PurposeKind
+    ),
+    *(
+        _derived(
+            f"purpose.decision.{kind.value}",
+            "boolean",
+            f"A decision about individuals ({kind.value.replace('_', ' ')}) follows; unknown "
+            "if the decisions are not stated.",
+            ("$.purpose.decisions",),
+            _member("purpose", "decisions", kind),
+        )
+        for kind in DecisionKind
+    ),
+    _derived(
+        "purpose.population_only",
+        "boolean",
+        "Every kind of use stated is planning or research: no service, decision or action "
+        "about an individual.",
+        ("$.purpose.kinds",),
+        _population_only,
+    ),
+    _derived(
+        "purpose.adverse_decisions",
+        "boolean",
+        "A sanction or a denial of a service or benefit follows for individuals.",
+        ("$.purpose.decisions",),
+        _adverse,
+    ),
+    _derived(
+        "data.any_given_in_confidence",
+        "boolean",
+        "Some item was collected in confidence or to give care, education or support (health "
+        "care, social care, education, a victim's or witness's report).",
+        ("$.data_items",),
+        _over(
+            "data_items",
+            lambda items: _any3(
+                None if i.collected_in is None else i.collected_in in IN_CONFIDENCE for i in items
+            ),
+        ),
+    ),
+    _derived(
+        "data.fit_for_decisions",
+        "boolean",
+        "No item is stated to be unreliable, or a person reviews every result before anything "
+        "is decided about an individual.",
+        ("$.data_items", "$.sharing.human_review"),
+        _fit_for_decisions,
+    ),
+    _field(
+        "subjects.whole_population",
+        "It covers a whole population.",
+        "data_subjects.whole_population",
+        kind="boolean",
+    ),
+    _field(
+        "subjects.children_best_interests",
+        "The children's best interests were assessed.",
+        "data_subjects.children_best_interests",
+        kind="boolean",
+    ),
+    _field("sharing.profiling", "Individuals are scored, profiled or predicted.", kind="boolean"),
+    _field("sharing.human_review", "A person reviews every result first.", kind="boolean"),
+    _field("sharing.case_by_case", "Each disclosure is decided case by case.", kind="boolean"),
+    _field("sharing.informal", "The sharing is informal.", kind="boolean"),
+    _derived(
+        "sharing.wholesale",
+        "boolean",
+        "Blanket (not case by case), informal, or whole-population sharing.",
+        (
+            "$.sharing.case_by_case",
+            "$.sharing.informal",
+            "$.data_subjects.whole_population",
+        ),
+        _wholesale,
+    ),
+    _field(
+        "legal.confidentiality_basis",
+        "What sets aside the duty of confidence.",
+        "legal_basis.confidentiality_basis",
+        **_E(ConfidentialityBasis),
+    ),
+    _field(
+        "legal.clear_law_with_safeguards",
+        "The sharing rests on clear law with safeguards (ECHR Art. 8).",
+        "legal_basis.clear_law_with_safeguards",
+        kind="boolean",
+    ),
+    _field(
+        "governance.use_monitored",
+        "Recipients and their use of the data are checked.",
+        kind="boolean",
+    ),
+    _field(
+        "governance.equality_impact_assessed",
+        "The equality impact was assessed.",
+        kind="boolean",
+    ),
+    _field(
+        "governance.research_approval",
+        "An ethics committee or access panel approved.",
+        kind="boolean",
+    ),
+    _field(
+        "transparency.opt_outs_honoured",
+        "Objections and opt-outs are honoured.",
+        kind="boolean",
+    ),
+    _derived(
+        "harm.any_serious",
+        "boolean",
+        "Some risk is of severe harm, or of significant harm that is probable (before "
+        "mitigation); unknown if none is and some risk is not rated.",
+        ("$.risks",),
+        _over("risks", lambda rs: _any3(_serious(r) for r in rs)),
+    ),
+    _derived(
+        "beneficiaries.individuals_evidenced",
+        "boolean",
+        "Some benefit for the individuals concerned has evidence given for it.",
+        ("$.benefits",),
+        _over(
+            "benefits",
+            lambda bs: _any3(
+                None
+                if b.beneficiaries is None
+                else (Beneficiary.INDIVIDUALS in b.beneficiaries and b.evidence is not None)
+                for b in bs
+            ),
+        ),
     ),
 )
 

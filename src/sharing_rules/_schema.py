@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
-import re
 import sys
 import types
 import typing
@@ -37,8 +36,6 @@ SCHEMA_NAMES: tuple[SchemaName, ...] = ("proposal", "verdict")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The ISO 8601 periods the model reads (years, months, weeks, days; at least one).
 PERIOD_PATTERN = _PERIOD.pattern.replace("^P", "^P(?!$)", 1)
-_BOUND = re.compile(r"must be at (least|most) (-?[0-9.]+)")
-_PROBE = 10**12
 
 
 def _description(cls: type) -> str:
@@ -84,7 +81,7 @@ class _Generator:
             return {"const": field.default}
         schema = self.type(hint)
         if not self.output:
-            _add_bounds(schema, field.metadata.get("check"))
+            _add_bounds(schema, field.metadata)
         return schema
 
     def type(self, hint: Any) -> dict[str, Any]:
@@ -137,21 +134,16 @@ class _Generator:
         raise TypeError(f"no JSON Schema for {hint!r}")
 
 
-def _add_bounds(schema: dict[str, Any], check: Any) -> None:
-    """Read numeric bounds and non-empty lists from the model's own field check."""
-    if check is None:
-        return
+def _add_bounds(schema: dict[str, Any], metadata: Mapping[str, Any]) -> None:
+    """The field's description, numeric bounds and non-empty lists, from its metadata."""
+    if "description" in metadata:
+        schema["description"] = metadata["description"]
     target = schema.get("items", schema) if schema.get("type") == "array" else schema
-    if target.get("type") in ("integer", "number"):
-        probe = (lambda n: (n,)) if target is not schema else (lambda n: n)
-        for value in (-_PROBE, _PROBE):
-            match = _BOUND.search(check(probe(value)) or "")
-            if match:
-                bound = float(match.group(2))
-                target["minimum" if match.group(1) == "least" else "maximum"] = (
-                    int(bound) if bound.is_integer() else bound
-                )
-    if schema.get("type") == "array" and check(()) is not None:
+    for key in ("minimum", "maximum"):
+        if key in metadata and target.get("type") in ("integer", "number"):
+            bound = float(metadata[key])
+            target[key] = int(bound) if bound.is_integer() else bound
+    if schema.get("type") == "array" and metadata.get("non_empty"):
         schema["minItems"] = 1
 
 

@@ -57,6 +57,10 @@ def proposal_template(path: str = "proposal.yaml") -> str:
             "DpiaStatus",
             "Setting",
             "PartyRole",
+            "PurposeKind",
+            "DecisionKind",
+            "CollectionContext",
+            "ConfidentialityBasis",
         )
     }
     return _wrap_comments(_TEMPLATE.format(**names, version=__version__, path=path))
@@ -121,6 +125,11 @@ title: <short title of the data sharing>
   #limits_on_other_uses: <uses that are ruled out; any new use needs a new decision>
   # Whether recipients may pass the data on: {OnwardSharing}.
   #onward_sharing: prohibited
+  # Every kind of use the data is put to, for or against the people it is about:
+  # {PurposeKind}.
+  #kinds: [individual_service]
+  # The decisions about individuals that follow ([] for none): {DecisionKind}.
+  #decisions: [support_offered]
 
 # ------------------------------------------------------------------------- data items
 # Each item of personal data to be shared, with why it is needed (Proportionate test).
@@ -138,6 +147,11 @@ title: <short title of the data sharing>
     #justification: <why this item is needed>
     # Why it must be shared at this level of identifiability.
     #identifiability_reason: <why less identifiable data would not do>
+    # Where it came from, the service or setting it was first collected in:
+    # {CollectionContext}.
+    #collected_in: social_care
+    # Whether it is accurate and reliable enough for the decisions made with it.
+    #reliable: true
 
 # ---------------------------------------------------------------------- data subjects
 # Whose data it is.
@@ -148,6 +162,10 @@ title: <short title of the data sharing>
   # If children are included: why their data is needed.
   #children_justification: <why children's data is needed>
   #includes_vulnerable: false
+  # Whether it covers a whole population (every child, every patient, a whole register).
+  #whole_population: false
+  # If children are included: whether their best interests were assessed.
+  #children_best_interests: true
 
 # ---------------------------------------------------------------------------- sharing
 # How, how often and how much data moves.
@@ -164,6 +182,14 @@ title: <short title of the data sharing>
   #automated_decisions: false
   #systematic_monitoring: false
   #innovative_technology: false
+  # Whether individuals are scored, profiled or their risk predicted, and whether a
+  # person reviews every match, score or flag before anything is decided about them.
+  #profiling: false
+  #human_review: true
+  # Whether each disclosure is decided case by case (false: blanket or bulk sharing), and
+  # whether the sharing is informal (no written agreement, policy or consistent practice).
+  #case_by_case: true
+  #informal: false
 
 # ----------------------------------------------------------------------- alternatives
 # Less intrusive ways of meeting the purpose that were considered ([] for none).
@@ -203,6 +229,11 @@ title: <short title of the data sharing>
   #article_10_condition: <DPA 2018 Schedule 1 condition>
   # The legal power to share, if any.
   #statutory_gateway: <e.g. an Act and section>
+  # For confidential data, what sets aside the duty of confidence: {ConfidentialityBasis}.
+  #confidentiality_basis: consent
+  # Whether the law relied on is clear and foreseeable and has safeguards against arbitrary
+  # or disproportionate disclosure (ECHR Art. 8 "in accordance with the law").
+  #clear_law_with_safeguards: true
 
 # ------------------------------------------------------------------------- governance
 # Who is accountable, and how the sharing is assessed and reviewed.
@@ -216,6 +247,13 @@ title: <short title of the data sharing>
   #caldicott_guardian_approved: true
   #review_date: 2027-01-31
   #evaluation_plan: <how and when the sharing will be evaluated>
+  # Whether recipients are checked and their use of the data monitored against its limits.
+  #use_monitored: true
+  # Whether the effect on people with protected characteristics was assessed (Equality
+  # Act 2010 s.149).
+  #equality_impact_assessed: true
+  # Whether a research ethics committee or data access panel approved (for research).
+  #research_approval: true
 
 # ------------------------------------------------------------------------- safeguards
 # Technical and organisational protections.
@@ -242,6 +280,8 @@ title: <short title of the data sharing>
   #individuals_informed: true
   #plain_language_summary: <the sharing explained in plain, accessible language>
   #challenge_route: <how people can object or complain>
+  # Whether objections and opt-outs (including the national data opt-out) are honoured.
+  #opt_outs_honoured: true
   #public_engagement:
     #done: true
     #method: <e.g. a resident panel>

@@ -51,10 +51,13 @@ from ._model import (
     Article9Condition,
     Beneficiary,
     Benefit,
+    CollectionContext,
+    ConfidentialityBasis,
     ControllerRole,
     DataCategory,
     DataItem,
     DataSubjects,
+    DecisionKind,
     DpiaStatus,
     Frequency,
     Governance,
@@ -68,6 +71,7 @@ from ._model import (
     Proposal,
     PublicEngagement,
     Purpose,
+    PurposeKind,
     Resources,
     Risk,
     Safeguards,
@@ -256,6 +260,8 @@ def data_items() -> SearchStrategy[DataItem]:
             identifiability=_maybe(_enum(Identifiability)),
             justification=_maybe(_TEXT),
             identifiability_reason=_maybe(_TEXT),
+            collected_in=_maybe(_enum(CollectionContext)),
+            reliable=_maybe(st.booleans()),
         ),
     )
 
@@ -308,6 +314,8 @@ def _purposes() -> SearchStrategy[Purpose]:
         compatibility_reasoning=_maybe(_TEXT),
         limits_on_other_uses=_maybe(_TEXT),
         onward_sharing=_maybe(_enum(OnwardSharing)),
+        kinds=_maybe(_tuples(_enum(PurposeKind), 1, 3)),
+        decisions=_maybe(_tuples(_enum(DecisionKind), 0, 2)),
     )
 
 
@@ -319,6 +327,8 @@ def _subjects() -> SearchStrategy[DataSubjects]:
         includes_children=_maybe(st.booleans()),
         children_justification=_maybe(_TEXT),
         includes_vulnerable=_maybe(st.booleans()),
+        whole_population=_maybe(st.booleans()),
+        children_best_interests=_maybe(st.booleans()),
     )
 
 
@@ -334,6 +344,10 @@ def _sharings() -> SearchStrategy[Sharing]:
         automated_decisions=flag,
         systematic_monitoring=flag,
         innovative_technology=flag,
+        profiling=flag,
+        human_review=flag,
+        case_by_case=flag,
+        informal=flag,
     )
 
 
@@ -344,6 +358,8 @@ def _legal_bases() -> SearchStrategy[LegalBasis]:
         article_9_condition=_maybe(_enum(Article9Condition)),
         article_10_condition=_maybe(_TEXT),
         statutory_gateway=_maybe(_TEXT),
+        confidentiality_basis=_maybe(_enum(ConfidentialityBasis)),
+        clear_law_with_safeguards=_maybe(st.booleans()),
     )
 
 
@@ -359,6 +375,9 @@ def _governances() -> SearchStrategy[Governance]:
         caldicott_guardian_approved=flag,
         review_date=_maybe(_DATES),
         evaluation_plan=_maybe(_TEXT),
+        use_monitored=flag,
+        equality_impact_assessed=flag,
+        research_approval=flag,
     )
 
 
@@ -390,6 +409,7 @@ def _transparencies() -> SearchStrategy[Transparency]:
         plain_language_summary=_maybe(_TEXT),
         challenge_route=_maybe(_TEXT),
         public_engagement=_maybe(engagement),
+        opt_outs_honoured=flag,
     )
 
 
@@ -484,6 +504,8 @@ def _complete_data_item(draw: st.DrawFn) -> DataItem:
         identifiability=draw(_enum(Identifiability)),
         justification=draw(_SENTENCE),
         identifiability_reason=draw(_SENTENCE),
+        collected_in=draw(_enum(CollectionContext)),
+        reliable=True,
     )
 
 
@@ -531,6 +553,28 @@ _SAFE_SETTINGS = st.sampled_from(
 )
 _NOTES = _notes()
 _MEASURES = _notes(1, 4)
+#: Legitimate kinds of use: care or a service, safeguarding, planning, research, fraud control.
+_LEGITIMATE_KINDS = _tuples(
+    st.sampled_from(
+        (
+            PurposeKind.INDIVIDUAL_SERVICE,
+            PurposeKind.SAFEGUARDING,
+            PurposeKind.PLANNING,
+            PurposeKind.RESEARCH,
+            PurposeKind.FRAUD_OR_ERROR,
+        )
+    ),
+    1,
+    2,
+)
+_DECISIONS = _tuples(_enum(DecisionKind), 0, 2)
+_CONFIDENTIALITY_BASES = st.sampled_from(
+    (
+        ConfidentialityBasis.CONSENT,
+        ConfidentialityBasis.STATUTORY,
+        ConfidentialityBasis.S251_SUPPORT,
+    )
+)
 
 
 @st.composite
@@ -561,6 +605,8 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             compatibility_reasoning=draw(_SENTENCE),
             limits_on_other_uses=draw(_SENTENCE),
             onward_sharing=draw(_RESTRICTED),
+            kinds=tuple(dict.fromkeys(draw(_LEGITIMATE_KINDS))),
+            decisions=tuple(dict.fromkeys(draw(_DECISIONS))),
         ),
         data_items=items,
         data_subjects=DataSubjects(
@@ -569,6 +615,8 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             includes_children=children,
             children_justification=draw(_SENTENCE) if children else None,
             includes_vulnerable=draw(_BOOLEANS),
+            whole_population=draw(_BOOLEANS),
+            children_best_interests=True if children else None,
         ),
         sharing=Sharing(
             method=draw(_SECURE_METHOD),
@@ -579,6 +627,10 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             automated_decisions=False,
             systematic_monitoring=False,
             innovative_technology=draw(_BOOLEANS),
+            profiling=draw(_BOOLEANS),
+            human_review=True,
+            case_by_case=draw(_BOOLEANS),
+            informal=False,
         ),
         alternatives=draw(_EXPLAINED_ALTERNATIVES),
         consequences_of_not_sharing=draw(_SENTENCE),
@@ -589,6 +641,8 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             article_9_condition=draw(_enum(Article9Condition)) if special else None,
             article_10_condition=draw(_SENTENCE) if criminal else None,
             statutory_gateway=draw(_SENTENCE),
+            confidentiality_basis=draw(_CONFIDENTIALITY_BASES),
+            clear_law_with_safeguards=True,
         ),
         governance=Governance(
             accountable_owner=draw(_SENTENCE),
@@ -599,6 +653,9 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             caldicott_guardian_approved=True,
             review_date=review,
             evaluation_plan=draw(_SENTENCE),
+            use_monitored=True,
+            equality_impact_assessed=True,
+            research_approval=True,
         ),
         safeguards=Safeguards(
             access_control=draw(_SENTENCE),
@@ -621,6 +678,7 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             public_engagement=PublicEngagement(
                 done=True, method=draw(_SENTENCE), findings=draw(_SENTENCE)
             ),
+            opt_outs_honoured=True,
         ),
         resources=Resources(
             cost_gbp=cost,
