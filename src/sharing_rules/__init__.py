@@ -1,6 +1,17 @@
 """sharing-rules: check data-sharing proposals against the Data for Public Benefit framework."""
 
 from ._assess import Assessor, assess, proposal_digest
+from ._dialogue import (
+    CardResult,
+    DialogueError,
+    DialogueRecord,
+    Question,
+    ResidentCondition,
+    Score,
+    Session,
+    ingest,
+    load_records,
+)
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, SharingRulesError
 from ._examples import ExampleResult, run_examples
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
@@ -33,10 +44,23 @@ from ._verdict import (
     verdict_from_dict,
 )
 from ._version import __version__
+from ._voice import PublicVoice, VoiceSource, public_voice
 
 __all__ = [
     "AssessmentError",
     "Assessor",
+    "CardResult",
+    "DialogueError",
+    "DialogueRecord",
+    "PublicVoice",
+    "Question",
+    "ResidentCondition",
+    "Score",
+    "Session",
+    "VoiceSource",
+    "ingest",
+    "load_records",
+    "public_voice",
     "Derivation",
     "Detail",
     "Example",

@@ -9,6 +9,7 @@ import hashlib
 import json
 import threading
 
+from ._dialogue import Records
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
@@ -19,6 +20,7 @@ from ._reference import with_derived
 from ._rules import RulePack, load_rules
 from ._verdict import PackInfo, Verdict, decide
 from ._version import __version__
+from ._voice import assess_with_voice
 
 __all__ = ["Assessor", "assess", "proposal_digest"]
 
@@ -48,13 +50,21 @@ class Assessor:
         self._features = {k: v.name for k, v in self.rules.features.items()}
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
 
-    def assess(self, proposal: Source, *, timestamp: bool = False) -> Verdict:
+    def assess(
+        self, proposal: Source, *, timestamp: bool = False, dialogue: Records | None = None
+    ) -> Verdict:
         """Assess a proposal (a ``Proposal``, a mapping, or a YAML/JSON file path).
+
+        With ``dialogue`` (dialogue records: a folder, files or records), the verdict gains
+        a ``public_voice`` section and residents' conditions and red lines are checked as
+        criteria (see docs/public-voice.md).
 
         Raises :class:`ProposalError` for invalid input and :class:`AssessmentError` if the
         engine fails; never returns a verdict from a failed run. With ``timestamp``, the
         verdict records when it was made (it is otherwise byte-for-byte reproducible).
         """
+        if dialogue is not None:  # issue 15: public voice
+            return assess_with_voice(self, proposal, dialogue, timestamp=timestamp)
         proposal = load_proposal(proposal)
         doc = build_facts(proposal)
         derived, statuses = self._engine.run(doc)
@@ -108,9 +118,15 @@ def _framework() -> RulePack:
     return load_rules()
 
 
-def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False) -> Verdict:
+def assess(
+    proposal: Source,
+    *,
+    rules: RulePack | None = None,
+    timestamp: bool = False,
+    dialogue: Records | None = None,
+) -> Verdict:
     """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`.
 
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
-    return _assessor_for(rules).assess(proposal, timestamp=timestamp)
+    return _assessor_for(rules).assess(proposal, timestamp=timestamp, dialogue=dialogue)

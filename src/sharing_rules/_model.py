@@ -581,3 +581,6 @@ class Proposal(_Checked):
     safeguards: Safeguards | None = _optional(Safeguards)
     transparency: Transparency | None = _optional(Transparency)
     resources: Resources | None = _optional(Resources)
+    #: Whether the proposal may appear in the public register (``sharing-rules register``):
+    #: ``false`` leaves it out; not stated, it may appear (issue 15).
+    public: bool | None = _flag()

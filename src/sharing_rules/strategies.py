@@ -426,6 +426,7 @@ def _sparse_proposals() -> SearchStrategy[Proposal]:
         safeguards=_maybe(_safeguards()),
         transparency=_maybe(_transparencies()),
         resources=_maybe(_resources()),
+        public=_maybe(st.booleans()),
     )
 
 
