@@ -161,3 +161,30 @@ def test_an_invalid_record_is_an_error_not_a_verdict(tmp_path: Path) -> None:
     bad.write_text('{"id": "x"}')
     with pytest.raises(sr.DialogueError, match="title"):
         sr.assess(FIRE, dialogue=bad)
+
+
+def test_many_conditions_on_one_fact_are_all_checked() -> None:
+    """Regression: with residents' rules added to the framework pack, durable-rules failed
+    (error 303) from about 8 rules on one fact; they now run in small packs of their own."""
+    record = load_record(RECORD)
+    (card,) = record.cards
+    many = tuple(
+        attrs.evolve(
+            card.conditions[1],
+            id=f"keep-{i}",
+            requires={"fact": "safeguards.retention_days", "le": 366 + i},
+        )
+        for i in range(45)
+    )
+    record = attrs.evolve(record, cards=(attrs.evolve(card, conditions=many),))
+    verdict = sr.assess(FIRE, dialogue=record)
+    mine = [f for f in verdict.findings if f.rule_id.startswith(VOICE + "keep-")]
+    assert len(mine) == 45 and {f.status for f in mine} == {sr.Status.MET}
+    shorter = _fire(safeguards__retention_period="P400D")
+    statuses = {
+        f.rule_id: f.status
+        for f in sr.assess(shorter, dialogue=record).findings
+        if f.rule_id.startswith(VOICE + "keep-")
+    }
+    assert statuses[VOICE + "keep-0"] is sr.Status.NOT_MET  # 400 > 366
+    assert statuses[VOICE + "keep-44"] is sr.Status.MET  # 400 <= 410

@@ -42,12 +42,14 @@ from ._rules import Rule, RulePack, _Collector, _File, _parse_rule, _rule_order
 if TYPE_CHECKING:
     from ._assess import Assessor
     from ._load import Source
-    from ._verdict import Verdict
+    from ._verdict import Finding, Verdict
 
 __all__ = ["PublicVoice", "VoiceSource", "assess_with_voice", "public_voice", "voice_html"]
 
 PACK_ID = "public-voice"
 NO_VIEW = "No public view recorded"
+#: Residents' rules per compiled pack: 30 rules on one fact ran, 35 failed with error 303.
+CHUNK = 20
 
 
 @attrs.frozen(slots=True)
@@ -182,15 +184,17 @@ def voice_rules(covering: Sequence[tuple[DialogueRecord, CardResult]]) -> tuple[
     return tuple(r for r in rules if r is not None)
 
 
-def with_voice(pack: RulePack, rules: Sequence[Rule]) -> RulePack:
-    """The pack with residents' rules added, under a digest of both."""
+def voice_pack(pack: RulePack, rules: Sequence[Rule]) -> RulePack:
+    """A pack of residents' rules alone (with the pack's framework and derivations), under a
+    digest of both. It runs apart from the pack: durable-rules 2.0.28 fails (error 303)
+    when too many rules hang off one node, and the framework pack leaves little room."""
     content = json.dumps(
         [pack.digest, [r.definition for r in rules]], sort_keys=True, ensure_ascii=False
     )
     return attrs.evolve(
         pack,
         id=f"{pack.id}+{PACK_ID}",
-        rules=tuple(sorted((*pack.rules, *rules), key=_rule_order)),
+        rules=tuple(sorted(rules, key=_rule_order)),
         digest="sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest(),
         components=(*pack.components, (PACK_ID, "1")),
     )
@@ -274,14 +278,44 @@ def assess_with_voice(
     """Assess with residents' conditions and red lines beside the assessor's pack."""
     from ._assess import _assessor_for
     from ._load import load_proposal
+    from ._verdict import PackInfo, decide
 
     loaded = load_proposal(proposal)
     found = load_records(records)
     covering = _covering(loaded, found)
     rules = voice_rules(covering)
-    target = _assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
-    verdict = target.assess(loaded, timestamp=timestamp)
-    return attrs.evolve(verdict, public_voice=_section(loaded, found, covering, rules))
+    verdict = assessor.assess(loaded, timestamp=timestamp)
+    section = _section(loaded, found, covering, rules)
+    if not rules:
+        return attrs.evolve(verdict, public_voice=section)
+    pack = voice_pack(assessor.rules, rules)
+    extra = [  # in packs of at most CHUNK rules (see voice_pack)
+        finding
+        for start in range(0, len(rules), CHUNK)
+        for finding in _assessor_for(voice_pack(assessor.rules, rules[start : start + CHUNK]))
+        .assess(loaded)
+        .findings
+    ]
+    findings = tuple(sorted((*verdict.findings, *extra), key=_finding_order))
+    outcome, tests, features = decide(
+        findings,
+        {k: v.name for k, v in assessor.rules.tests.items()},
+        {k: v.name for k, v in assessor.rules.features.items()},
+    )
+    return attrs.evolve(
+        verdict,
+        outcome=outcome,
+        tests=tests,
+        features=features,
+        findings=findings,
+        rule_pack=PackInfo(pack.id, pack.version, pack.digest),
+        public_voice=section,
+    )
+
+
+def _finding_order(finding: Finding) -> tuple[int, str]:
+    """The order of a pack's rules: by test, then id."""
+    return TESTS.index(finding.test), finding.rule_id
 
 
 # ---------------------------------------------------------------- reports
