@@ -14,7 +14,18 @@ from sharing_rules._dialogue import DialogueError, ingest, load_questions, load_
 from sharing_rules._kit import NOT_OURS, case_card, kit_html, kit_plan, response_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+#: The shipped examples whose case cards are checked (pinned: the prose of new examples is
+#: their authors', and each is added here once its card has been read).
+EXAMPLES = [
+    ROOT / "examples" / f"{name}.yaml"
+    for name in (
+        "fire-safety-visits",
+        "gp-research-tre",
+        "gang-list-schools",
+        "housing-benefit-matching",
+        "vague-title-only",
+    )
+]
 FIRE = ROOT / "examples" / "fire-safety-visits.yaml"
 VOWELS = re.compile(r"[aeiouy]+")
 

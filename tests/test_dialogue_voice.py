@@ -188,3 +188,20 @@ def test_many_conditions_on_one_fact_are_all_checked() -> None:
     }
     assert statuses[VOICE + "keep-0"] is sr.Status.NOT_MET  # 400 > 366
     assert statuses[VOICE + "keep-44"] is sr.Status.MET  # 400 <= 410
+
+
+def test_the_purpose_kinds_a_record_accepts_are_the_agreed_names() -> None:
+    from sharing_rules._dialogue import _CONTRACT_KINDS, purpose_kinds
+
+    model = getattr(sr, "PurposeKind", None)  # in the model once issue 11 has landed
+    assert purpose_kinds() == _CONTRACT_KINDS
+    assert model is None or tuple(k.value for k in model) == _CONTRACT_KINDS
+
+
+def test_a_card_about_other_kinds_is_no_public_view_for_the_proposal() -> None:
+    (card,) = load_record(RECORD).cards
+    research = attrs.evolve(card, proposal=None, purpose_kinds=("research",))
+    assert not covers(research, sr.load_proposal(FIRE))
+    record = attrs.evolve(load_record(RECORD), cards=(research,))
+    voice = sr.public_voice(FIRE, record)
+    assert not voice.recorded and voice.summary.startswith("No public view recorded: ")

@@ -166,8 +166,8 @@ def test_the_register_command_writes_html_csv_and_json(tmp_path: Path) -> None:
     ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
-    assert "5 entries, 1 left out as not public" in result.stdout
+    assert f"{len(EXAMPLES)} entries, 1 left out as not public" in result.stdout
     data = json.loads((tmp_path / "register.json").read_text())
-    assert len(data["entries"]) == 5
+    assert len(data["entries"]) == len(EXAMPLES)
     assert (tmp_path / "register.html").read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "register.csv").read_text().startswith("id,title,organisations")
