@@ -629,6 +629,7 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             expected_savings_gbp=cost + draw(_between(1, 5_000_000)),
             notes=draw(_SENTENCE),
         ),
+        public=True,
     )
 
 
