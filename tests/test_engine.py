@@ -6,17 +6,31 @@ import random
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sharing_rules as sr
 from sharing_rules import _engine
+from sharing_rules._conditions import (
+    PRESENCE_ONLY,
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Not,
+    Quantified,
+    facts_named,
+)
 from sharing_rules._engine import DurableEngine
 from sharing_rules._facts import FACTS, LISTS, Fact, build_facts
-from sharing_rules._reference import reference_statuses
+from sharing_rules._network import MAX_STACK, stack_bound
+from sharing_rules._reference import ReferenceEvaluator, reference_statuses
+from sharing_rules._rules import Rule, RulePack
+from sharing_rules._verdict import Status
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 PACK = sr.load_rules()
@@ -181,3 +195,170 @@ def test_assess_reuses_the_compiled_pack_per_digest() -> None:
     first = _assess._assessors[pack.digest]
     sr.assess(EXAMPLES[1], rules=sr.load_rules(disable=[PACK.rules[0].id]))
     assert _assess._assessors[pack.digest] is first
+
+
+# ------------------------------------------------ generated packs, differential testing
+
+
+class _Evaluator(Protocol):
+    def run(self, doc: Mapping[str, Any]) -> tuple[dict[str, bool | None], list[Status]]: ...
+
+
+SCALARS = sorted(PACK.vocabulary.values(), key=lambda f: f.path)
+NUMBERS = [0, 1, 2, 12, 365, 5000, 10**6]
+
+
+def _compare(fact: Fact) -> st.SearchStrategy[Compare]:
+    """A valid comparison on a fact (or an item field), of an operator its kind takes."""
+    if fact.kind in PRESENCE_ONLY:
+        return st.builds(Compare, st.just(fact.path), st.just("present"), st.booleans())
+    if fact.values is not None:
+        one = st.sampled_from(fact.values)
+        return st.one_of(
+            st.builds(Compare, st.just(fact.path), st.sampled_from(["eq", "ne"]), one),
+            st.builds(
+                Compare,
+                st.just(fact.path),
+                st.sampled_from(["in", "not_in"]),
+                st.lists(one, min_size=1, max_size=3, unique=True).map(tuple),
+            ),
+        )
+    if fact.kind == "boolean":
+        return st.builds(Compare, st.just(fact.path), st.sampled_from(["eq", "ne"]), st.booleans())
+    ops = ["eq", "ne", "lt", "le", "gt", "ge"]
+    return st.builds(Compare, st.just(fact.path), st.sampled_from(ops), st.sampled_from(NUMBERS))
+
+
+def _boolean(leaf: st.SearchStrategy[Condition], depth: int) -> st.SearchStrategy[Condition]:
+    return st.recursive(
+        leaf,
+        lambda inner: st.one_of(
+            st.builds(All, st.lists(inner, min_size=1, max_size=4).map(tuple)),
+            st.builds(AnyOf, st.lists(inner, min_size=1, max_size=4).map(tuple)),
+            st.builds(Not, inner),
+        ),
+        max_leaves=depth,
+    )
+
+
+@st.composite
+def _quantified(draw: st.DrawFn) -> Condition:
+    lst = draw(st.sampled_from(LISTS))
+    fields = draw(
+        st.lists(st.sampled_from(lst.items), min_size=1, max_size=2, unique_by=lambda f: f.path)
+    )
+    where = draw(_boolean(st.one_of([_compare(f) for f in fields]), 3))
+    return Quantified(draw(st.sampled_from(["any_item", "all_items", "no_item"])), lst.path, where)
+
+
+CONDITIONS = _boolean(
+    st.one_of(st.sampled_from(SCALARS).flatmap(_compare), _quantified()),
+    8,
+)
+
+
+@st.composite
+def _rule(draw: st.DrawFn, index: int) -> Rule:
+    condition = draw(CONDITIONS)
+    named = sorted({n for n in facts_named(condition) if n in PACK.vocabulary})
+    requires = draw(st.lists(st.sampled_from(named), unique=True)) if named else []
+    base = PACK.rules[index % len(PACK.rules)]
+    return attrs.evolve(
+        base,
+        id=f"generated.r{index}",
+        condition=condition,
+        requires=tuple(requires),
+        when=draw(st.none() | CONDITIONS),
+    )
+
+
+@st.composite
+def generated_packs(draw: st.DrawFn, min_rules: int, max_rules: int) -> RulePack:
+    """Rule packs of random criteria over the fact vocabulary (the framework's derivations)."""
+    count = draw(st.integers(min_rules, max_rules))
+    return attrs.evolve(PACK, rules=tuple(draw(_rule(i)) for i in range(count)))
+
+
+def _disagreements(
+    engine: _Evaluator, oracle: _Evaluator, docs: list[dict[str, Any]]
+) -> list[tuple[int, Any, Any]]:
+    return [
+        (n, got, want)
+        for n, doc in enumerate(docs)
+        if (got := engine.run(doc)) != (want := oracle.run(doc))
+    ]
+
+
+@settings(max_examples=15, deadline=None)
+@given(generated_packs(1, 12), st.lists(fact_documents(), min_size=8, max_size=8))
+def test_engine_agrees_with_reference_on_generated_packs(
+    pack: RulePack, docs: list[dict[str, Any]]
+) -> None:
+    assert not _disagreements(DurableEngine(pack), ReferenceEvaluator(pack), docs)
+
+
+def _random_compare(rng: random.Random, fact: Fact) -> Compare:
+    if fact.kind in PRESENCE_ONLY:
+        return Compare(fact.path, "present", rng.random() < 0.5)
+    if fact.values is not None:
+        if rng.random() < 0.5:
+            return Compare(fact.path, rng.choice(["eq", "ne"]), rng.choice(fact.values))
+        values = tuple(rng.sample(fact.values, rng.randint(1, min(3, len(fact.values)))))
+        return Compare(fact.path, rng.choice(["in", "not_in"]), values)
+    if fact.kind == "boolean":
+        return Compare(fact.path, rng.choice(["eq", "ne"]), rng.random() < 0.5)
+    return Compare(fact.path, rng.choice(["eq", "ne", "lt", "le", "gt", "ge"]), rng.randint(0, 99))
+
+
+def _random_condition(rng: random.Random, depth: int, item: list[Fact] | None = None) -> Condition:
+    roll = rng.random()
+    if depth and roll < 0.3:
+        parts = tuple(_random_condition(rng, depth - 1, item) for _ in range(rng.randint(1, 4)))
+        return All(parts) if rng.random() < 0.5 else AnyOf(parts)
+    if depth and roll < 0.4:
+        return Not(_random_condition(rng, depth - 1, item))
+    if item is None and roll < 0.55:
+        lst = rng.choice(LISTS)
+        fields = rng.sample(list(lst.items), rng.randint(1, 2))
+        kind = rng.choice(["any_item", "all_items", "no_item"])
+        return Quantified(kind, lst.path, _random_condition(rng, 2, fields))
+    return _random_compare(rng, rng.choice(item or SCALARS))
+
+
+def _random_pack(seed: int, count: int) -> RulePack:
+    """A large pack of random criteria (Hypothesis cannot draw this much data per example)."""
+    rng = random.Random(seed)
+    rules = []
+    for index in range(count):
+        condition = _random_condition(rng, 3)
+        named = sorted({n for n in facts_named(condition) if n in PACK.vocabulary})
+        rules.append(
+            attrs.evolve(
+                PACK.rules[index % len(PACK.rules)],
+                id=f"generated.r{index}",
+                condition=condition,
+                requires=tuple(rng.sample(named, rng.randint(0, len(named)))),
+                when=_random_condition(rng, 2) if rng.random() < 0.3 else None,
+            )
+        )
+    return attrs.evolve(PACK, rules=tuple(rules))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_engine_agrees_on_packs_past_the_old_limits(seed: int) -> None:
+    """Packs this large made every assessment fail with error 303 before the network was
+    spread out; now they assess, and agree with the reference evaluator."""
+    pack = _random_pack(seed, 150)
+    engine = DurableEngine(pack)
+    assert stack_bound(engine.definition) <= MAX_STACK
+    docs = [build_facts(sr.load_proposal(p)) for p in EXAMPLES]
+    assert not _disagreements(engine, ReferenceEvaluator(pack), docs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(fact_documents(), min_size=5, max_size=5))
+def test_a_large_random_pack_agrees_on_arbitrary_documents(docs: list[dict[str, Any]]) -> None:
+    assert not _disagreements(LARGE, ReferenceEvaluator(LARGE._pack), docs)
+
+
+LARGE = DurableEngine(_random_pack(4, 150))

@@ -1,12 +1,18 @@
 """Compiling a rule pack into a durable-rules ruleset, and the engine's copy of the facts.
 
-Three properties of durable-rules 2.0.28 shape the compiled form:
+Properties of durable-rules 2.0.28 shape the compiled form:
 
 * **No boolean "not".** Negation is pushed down to the comparisons.
-* **31 expression entries per rule.** An unstated non-numeric fact is the string
-  :data:`UNSTATED` in the engine's copy, so "differs from v" is one ``$neq`` test rather
-  than "null or differs". Numbers keep null, since the engine orders strings against
-  numbers.
+* **At most 15 and/or groups per rule** (31 expression entries, error 113). An unstated
+  non-numeric fact is the string :data:`UNSTATED` in the engine's copy, so "differs from v"
+  is one ``$neq`` test rather than "null or differs"; a number has a high and a low copy
+  (see :data:`_HIGH`), so that "unstated or not x < v" is one test too. A condition that still
+  needs more groups is split at an ``$or`` into several engine rules with the same status.
+* **Tests against null are never shared** between rules, so none is compiled.
+* **A 64-entry stack walks the network** (error 303 at assessment time): the rules of a stage
+  are spread over a tree of always-true tests so that no node has more branches that can
+  hold at once than the stack takes (``_network`` models the network and its limits, and
+  :func:`compile_pack` refuses, naming the rule, what would still break one).
 * **``$or`` inside ``$iany``/``$iall`` is wrong when its branches read different item
   fields**: the engine walks an item's properties in order and keeps the result of the
   last property it tested, so a branch on an earlier property is forgotten. Branches on
@@ -16,14 +22,14 @@ Three properties of durable-rules 2.0.28 shape the compiled form:
   becomes "the projection is one of these tuples", found by evaluating ``where`` with the
   reference evaluator on every tuple of the domain.
 
-The engine's copy of a fact document is flat with short keys (``f12``, ``l0``, ``p3``),
+The engine's copy of a fact document is flat with short keys (``f12h``, ``l0``, ``p3``),
 since durable-rules re-serialises the matched fact for every rule that fires.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -40,9 +46,10 @@ from ._conditions import (
     evaluate,
     facts_named,
 )
-from ._errors import AssessmentError
+from ._errors import AssessmentError, Problem, RuleError
 from ._facts import LISTS, LISTS_BY_PATH, Fact, FactList, at_path
-from ._rules import RulePack
+from ._network import MAX_GROUPS, MAX_STACK, Node, Overflow, check, groups, stack_bound
+from ._rules import Derivation, Rule, RulePack
 
 __all__ = ["UNSTATED", "Plan", "Target", "compile_condition", "compile_pack", "target_for"]
 
@@ -54,6 +61,13 @@ _MAX_TUPLES = 512
 _DR_ORDER = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _DR_FLIP = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
 _NEVER = {"stage": -1}  # a fact never has stage -1: an always-false expression
+#: A number goes into the engine's copy of the facts twice, in which an unstated number is
+#: above (``h``) or below (``l``) every value a rule can hold (numbers are at most 10^15).
+#: Then "unstated, or x >= v" is one test, not an ``$or`` (durable-rules allows few and/or
+#: groups per rule), and no test compares with null, which durable-rules never shares
+#: between rules (each such test is a node of its own, see ``_network``).
+_HIGH, _LOW = "h", "l"
+_BEYOND = 2**53
 
 
 def _domain(field: Fact) -> tuple[Any, ...]:
@@ -102,8 +116,12 @@ class Target:
     projections: Mapping[tuple[str, tuple[str, ...]], Projection]
 
     def unstated(self, path: str) -> Any:
-        """The value an unstated fact has in the engine's copy."""
-        return None if path in self.numeric else UNSTATED
+        """The value an unstated fact has in the engine's copy (of a number: its high copy)."""
+        return _BEYOND if path in self.numeric else UNSTATED
+
+    def key(self, path: str, copy: str = _HIGH) -> str:
+        """The engine key of a fact; of a number, the key of its ``h`` or ``l`` copy."""
+        return self.keys[path] + copy if path in self.numeric else self.keys[path]
 
 
 def _quantifiers(conditions: Iterable[Condition]) -> Iterable[Quantified]:
@@ -141,7 +159,8 @@ def target_for(pack: RulePack) -> Target:
 
 
 def _join(op: str, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return parts[0] if len(parts) == 1 else {op: list(parts)}
+    flat = _flat(op, parts)
+    return flat[0] if len(flat) == 1 else {op: flat}
 
 
 def compile_condition(condition: Condition, target: Target, negate: bool = False) -> dict[str, Any]:
@@ -182,17 +201,17 @@ def _compile_quantified(q: Quantified, target: Target, negate: bool) -> dict[str
     key = f"$i.{projection.key}"
     inner = _join("$or", [{key: t} for t in tuples]) if tuples else None
     name = target.keys[q.list]
-    count = target.keys[lst.count]
+    count = target.key(lst.count)
     if exists:
         return {"$iany": {name: inner}} if inner is not None else _NEVER
-    empty: list[dict[str, Any]] = [{count: None}, {count: 0}]
+    empty: list[dict[str, Any]] = [{count: _BEYOND}, {count: 0}]
     if inner is not None:
         empty.append({"$iall": {name: inner}})
     return _join("$or", empty)
 
 
 def _compile_compare(c: Compare, target: Target, negate: bool) -> dict[str, Any]:
-    key = target.keys[c.fact]
+    key = target.key(c.fact)
     unstated = target.unstated(c.fact)
     op, value = c.op, c.value
     if op == "present":
@@ -204,40 +223,222 @@ def _compile_compare(c: Compare, target: Target, negate: bool) -> dict[str, Any]
     if op in ("eq", "in"):
         if not negate:
             return _join("$or", [{key: v} for v in value])
-        differs = _join("$and", [{"$neq": {key: v}} for v in value])
-        return differs if unstated is not None else _join("$or", [{key: None}, differs])
-    if not negate:
-        return {_DR_ORDER[op]: {key: value}}
-    return _join("$or", [{key: None}, {_DR_ORDER[_DR_FLIP[op]]: {key: value}}])
-
-
-def _rule(stage: int, *parts: dict[str, Any] | None) -> dict[str, Any]:
-    terms = [{"stage": stage}, *(p for p in parts if p is not None)]
-    return {"all": [{"m": {"$and": terms} if len(terms) > 1 else terms[0]}]}
+        return _join("$and", [{"$neq": {key: v}} for v in value])
+    # An unstated number is above every value in its high copy and below in its low copy:
+    # x < v and not (x < v), i.e. "unstated or x >= v", are both one test on the high copy.
+    key = target.key(c.fact, _HIGH if op in ("lt", "le") else _LOW)
+    return {_DR_ORDER[_DR_FLIP[op] if negate else op]: {key: value}}
 
 
 def _all_stated(paths: Sequence[str], target: Target) -> dict[str, Any] | None:
     if not paths:
         return None
-    return _join("$and", [{"$neq": {target.keys[p]: target.unstated(p)}} for p in paths])
+    return _join("$and", [{"$neq": {target.key(p): target.unstated(p)}} for p in paths])
+
+
+def _flat(op: str, parts: Iterable[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The parts of an ``op`` group with nested groups of the same kind spliced in: the same
+    test, fewer of the engine's expression entries."""
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        if part is None:
+            continue
+        if op in part:
+            out.extend(_flat(op, part[op]))
+        else:
+            out.append(part)
+    return out
+
+
+def _and(terms: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return terms[0] if len(terms) == 1 else {"$and": list(terms)}
+
+
+def _fit(terms: list[dict[str, Any]], budget: int) -> list[list[dict[str, Any]]]:
+    """Conjunctions equivalent, together, to ``and(terms)``, each within the engine's limit of
+    and/or groups per rule: an ``$or`` term is distributed over the rest, one engine rule per
+    branch (every branch fires the rule anyway)."""
+    terms = _flat("$and", terms)
+    if groups(_and(terms)) <= MAX_GROUPS:
+        return [terms]
+    split = max(
+        (i for i, t in enumerate(terms) if "$or" in t), key=lambda i: groups(terms[i]), default=-1
+    )
+    if split < 0:
+        raise Overflow(f"its condition needs more than {MAX_GROUPS} and/or groups")
+    out: list[list[dict[str, Any]]] = []
+    for branch in terms[split]["$or"]:
+        out.extend(_fit([*terms[:split], branch, *terms[split + 1 :]], budget - len(out)))
+        if len(out) > budget:
+            raise Overflow(
+                f"its condition expands to more than {_MAX_SPLITS} engine rules; "
+                "simplify it or split it into several rules"
+            )
+    return out
+
+
+_MAX_SPLITS = 64  #: engine rules one status of one criterion may become
+_FAN_OUT = 8  #: branches per node of the tree that spreads a stage's rules out
+
+
+def _criterion(i: int, r: Rule, target: Target) -> dict[str, list[dict[str, Any] | None]]:
+    """The engine rules of one criterion (status letter -> conjuncts), stage test left out."""
+    when = None if r.when is None else compile_condition(r.when, target)
+    known = _all_stated(r.requires, target)
+    out: dict[str, list[dict[str, Any] | None]] = {}
+    if r.when is not None:
+        out[f"r{i}a"] = [compile_condition(r.when, target, True)]
+    out[f"r{i}m"] = [when, known, compile_condition(r.condition, target)]
+    out[f"r{i}n"] = [when, known, compile_condition(r.condition, target, True)]
+    return out
+
+
+def _derivation(i: int, d: Derivation, target: Target) -> dict[str, list[dict[str, Any] | None]]:
+    return {
+        f"d{i}t": [compile_condition(d.condition, target)],
+        f"d{i}f": [_all_stated(d.requires, target), compile_condition(d.condition, target, True)],
+    }
+
+
+def _expand(parts: dict[str, list[dict[str, Any] | None]]) -> dict[str, list[dict[str, Any]]]:
+    """Engine rules within the group limit: ``r3n``, then ``r3n.1``... for split ones."""
+    out = {}
+    for name, terms in parts.items():
+        for k, conj in enumerate(_fit(_flat("$and", terms), _MAX_SPLITS)):
+            out[name if k == 0 else f"{name}.{k}"] = conj
+    return out
+
+
+_Unit = tuple[str, dict[str, list[dict[str, Any]]]]  #: a criterion's id and engine rules
+
+
+def _stage(stage: int, units: Sequence[_Unit]) -> dict[str, Any]:
+    """One stage's rules, spread over a tree of always-true tests so that no node of the
+    network has more branches that can hold at once than the engine's walk stack takes."""
+    head: dict[str, Any] = {"stage": stage}
+
+    def rule(prefix: list[dict[str, Any]], conj: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"all": [{"m": _and([head, *prefix, *conj])}]}
+
+    flat = {name: rule([], conj) for _, rules in units for name, conj in rules.items()}
+    flat[f"s{stage}"] = rule([], [])
+    if stack_bound(flat) <= MAX_STACK:
+        return flat
+    marks = itertools.count(1)
+    for levels in range(1, 6):
+        room = MAX_STACK - levels * (_FAN_OUT - 1)
+        buckets = _buckets(units, room)
+        if len(buckets) <= _FAN_OUT**levels:
+            break
+    paths = _tree(len(buckets), levels, marks, stage)
+    out = {f"s{stage}": rule([], [])}
+    for path, bucket in zip(paths, buckets, strict=False):
+        for _, rules in bucket:
+            for name, conj in rules.items():
+                out[name] = rule(path, conj)
+    return out
+
+
+def _buckets(units: Sequence[_Unit], room: int) -> list[list[_Unit]]:
+    """Criteria packed greedily into groups whose own network needs at most ``room`` stack
+    entries (a criterion that needs more alone gets a group of its own: ``check`` reports
+    it if it does not fit)."""
+    buckets: list[list[_Unit]] = []
+    node = Node(None)
+    for unit in units:
+        for conj in unit[1].values():
+            node.add(_and(conj))
+        node.forget()
+        if buckets and buckets[-1] and node.bound() <= room:
+            buckets[-1].append(unit)
+            continue
+        if buckets and buckets[-1]:  # it does not fit: start again from this criterion
+            node = Node(None)
+            for conj in unit[1].values():
+                node.add(_and(conj))
+        buckets.append([unit])
+    return buckets
+
+
+def _tree(count: int, levels: int, marks: Iterator[int], stage: int) -> list[list[dict[str, Any]]]:
+    """``count`` paths of ``levels`` always-true tests each (``stage != -k``), branching at
+    most ``_FAN_OUT`` ways per node."""
+    paths: list[list[dict[str, Any]]] = [[]]
+    for _ in range(levels):
+        paths = [
+            [*path, {"$neq": {"stage": -(stage * 100_000 + next(marks))}}]
+            for path in paths
+            for _ in range(_FAN_OUT)
+        ]
+        if len(paths) >= count:
+            break
+    return paths[:count] if len(paths) >= count else paths
 
 
 def compile_pack(pack: RulePack, target: Target) -> dict[str, Any]:
-    """The durable-rules ruleset definition (JSON-able) for a pack (see ``_engine``)."""
-    definition: dict[str, Any] = {"s1": _rule(1), "s2": _rule(2)}
+    """The durable-rules ruleset definition (JSON-able) for a pack (see ``_engine``).
+
+    Raises :class:`RuleError` naming every rule the engine could not take.
+    """
+    problems: list[Problem] = []
+
+    stage_one: list[_Unit] = []
+    stage_two: list[_Unit] = []
     for i, d in enumerate(pack.derivations):
-        definition[f"d{i}t"] = _rule(1, compile_condition(d.condition, target))
-        definition[f"d{i}f"] = _rule(
-            1, _all_stated(d.requires, target), compile_condition(d.condition, target, True)
-        )
+        try:
+            stage_one.append((d.id, _expand(_derivation(i, d, target))))
+        except (Overflow, AssessmentError) as exc:
+            problems.append(_problem(d, str(exc)))
     for i, r in enumerate(pack.rules):
-        when = None if r.when is None else compile_condition(r.when, target)
-        if r.when is not None:
-            definition[f"r{i}a"] = _rule(2, compile_condition(r.when, target, True))
-        known = _all_stated(r.requires, target)
-        definition[f"r{i}m"] = _rule(2, when, known, compile_condition(r.condition, target))
-        definition[f"r{i}n"] = _rule(2, when, known, compile_condition(r.condition, target, True))
+        try:
+            stage_two.append((r.id, _expand(_criterion(i, r, target))))
+        except (Overflow, AssessmentError) as exc:
+            problems.append(_problem(r, str(exc)))
+    if problems:
+        raise RuleError(problems)
+    # s0 matches the rescue fact the engine asserts to close a session after a failure.
+    definition = {"s0": {"all": [{"m": {"stage": 0}}]}}
+    definition.update(_stage(1, stage_one))
+    definition.update(_stage(2, stage_two))
+    owners = _owners(pack)
+    for overflow in check(definition):
+        named = {
+            owners[n.partition(".")[0]].id: owners[n.partition(".")[0]] for n in overflow.rules
+        }
+        items: list[Rule | Derivation | None] = [named[k] for k in sorted(named)]
+        for item in items or [None]:
+            problems.append(_problem(item, str(overflow)))
+    if problems:
+        raise RuleError(problems)
     return definition
+
+
+def _owners(pack: RulePack) -> dict[str, Rule | Derivation]:
+    owners: dict[str, Rule | Derivation] = {}
+    for i, d in enumerate(pack.derivations):
+        owners[f"d{i}t"] = owners[f"d{i}f"] = d
+    for i, r in enumerate(pack.rules):
+        for letter in "amn":
+            owners[f"r{i}{letter}"] = r
+    return owners
+
+
+def _problem(item: Rule | Derivation | None, message: str) -> Problem:
+    hint = "simplify or split the condition"
+    if item is None:
+        return Problem(
+            "$", f"the pack is too large for the engine: {message}", hint, code="engine-limit"
+        )
+    kind = "rule" if isinstance(item, Rule) else "derivation"
+    return Problem(
+        "$.condition",
+        f"durable-rules cannot evaluate this {kind}: {message}",
+        hint,
+        source=getattr(item, "file", None),
+        line=getattr(item, "line", None),
+        rule=item.id,
+        code="engine-limit",
+    )
 
 
 # ------------------------------------------------------------ the engine's copy of facts
@@ -255,6 +456,14 @@ def _used(conditions: Iterable[Condition], requires: Iterable[str], target: Targ
     return used
 
 
+_UNSTATED_AS: dict[str, Any] = {
+    _HIGH: _BEYOND,
+    _LOW: -_BEYOND,
+    "presence": UNSTATED,
+    "value": UNSTATED,
+}
+
+
 def _mode(kind: str) -> str:
     if kind in NUMERIC:
         return "number"
@@ -263,7 +472,7 @@ def _mode(kind: str) -> str:
 
 def _convert(value: Any, mode: str, path: str) -> Any:
     if value is None:
-        return None if mode == "number" else UNSTATED
+        return _UNSTATED_AS[mode]
     if mode == "presence":
         return True
     if type(value) is float and "e" in repr(value):
@@ -272,6 +481,13 @@ def _convert(value: Any, mode: str, path: str) -> Any:
             return int(value)
         raise AssessmentError(f"{path}: the engine cannot take the number {value!r}")
     return value
+
+
+def _copies(mode: str) -> tuple[tuple[str, str], ...]:
+    """The keys (suffixes) and modes under which a fact goes into the engine's copy."""
+    if mode == "number":
+        return ((_HIGH, _HIGH), (_LOW, _LOW))
+    return (("", mode),)
 
 
 @attrs.frozen(slots=True)
@@ -293,9 +509,10 @@ class Plan:
     ) -> Plan:
         used = _used(conditions, requires, target)
         scalars = tuple(
-            (target.keys[p], tuple(p.split(".")), _mode(vocabulary[p].kind), p)
+            (target.keys[p] + suffix, tuple(p.split(".")), mode, p)
             for p in sorted(used)
             if p in vocabulary
+            for suffix, mode in _copies(_mode(vocabulary[p].kind))
         )
         wanted = {
             (q.list, tuple(sorted(set(facts_named(q.where))))) for q in _quantifiers(conditions)

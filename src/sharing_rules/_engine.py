@@ -37,10 +37,26 @@ Two engine defects in durable-rules 2.0.28 shape this module (more in ``_compile
 
 The C module holds the GIL for each call but keeps per-ruleset state between calls, so
 each engine serialises its assessments with a lock.
+
+Long-running services build and drop engines; three more defects shape that part:
+
+* ``create_ruleset`` fails now and then with error 102 (uninitialised reads in ``createAlpha``
+  under valgrind) and succeeds on retry; a fresh network could in principle be wrong rather
+  than refused. Creation is retried, and every fresh network is checked against the reference
+  evaluator on the pack's own examples before it assesses anything.
+* A session in which a stage failed before any action started cannot be deleted (see above),
+  and 1,024 leaked sessions make the ruleset refuse everything. After a failure the engine
+  asserts a rescue fact (stage 0) whose sentinel action starts, then deletes the session.
+* Rulesets are deleted from a ``weakref.finalize`` callback, which cyclic garbage collection
+  can run inside any allocation of any thread, including one made while this module holds its
+  creation lock: the callback only queues the handle, and the queue is emptied under the lock
+  by the next creation.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import itertools
 import json
 import threading
@@ -51,8 +67,10 @@ from typing import Any
 import durable_rules_engine as _dr
 
 from ._compile import Plan, compile_pack, target_for
-from ._errors import AssessmentError
-from ._reference import with_derived
+from ._errors import AssessmentError, ProposalError
+from ._facts import build_facts
+from ._load import proposal_from_dict
+from ._reference import reference_statuses, with_derived
 from ._rules import RulePack
 from ._verdict import Status
 
@@ -61,11 +79,38 @@ __all__ = ["DurableEngine"]
 _CREATE_LOCK = threading.Lock()
 _names = itertools.count()
 _STATUS = {"a": Status.NOT_APPLICABLE, "m": Status.MET, "n": Status.NOT_MET}
+#: Rulesets whose engine is gone, deleted by the next creation. A deque, since appending to
+#: one takes no lock that the thread the finalizer interrupts could hold.
+_dropped: collections.deque[int] = collections.deque()
+CREATE_ATTEMPTS = 3  #: tries at creating a ruleset that the self-check accepts
+SELF_CHECK_DOCUMENTS = 48  #: at most this many example documents check a fresh network
 
 
-def _delete_ruleset(handle: int) -> None:
-    with _CREATE_LOCK:
-        _dr.delete_ruleset(handle)
+def _drop_ruleset(handle: int) -> None:
+    _dropped.append(handle)
+
+
+def _delete_dropped() -> None:
+    """Delete the rulesets of engines that are gone (call with ``_CREATE_LOCK`` held)."""
+    while _dropped:
+        handle = _dropped.popleft()
+        with contextlib.suppress(Exception):  # already gone or refused: nothing to free
+            _dr.delete_ruleset(handle)
+
+
+def _self_check_documents(pack: RulePack) -> list[dict[str, Any]]:
+    """Fact documents to check a fresh network on: nothing stated, and the rules' examples
+    (every n-th, to stay within :data:`SELF_CHECK_DOCUMENTS`)."""
+    fragments = [example.proposal for rule in pack.rules for example in rule.examples]
+    step = max(1, -(-len(fragments) // (SELF_CHECK_DOCUMENTS - 1)))
+    docs = []
+    for fragment in [{}, *fragments[::step]]:
+        try:
+            proposal = proposal_from_dict({"id": "self-check", "title": "Self-check", **fragment})
+        except ProposalError:
+            continue  # an invalid example is reported by `rules test`, not here
+        docs.append(build_facts(proposal))
+    return docs
 
 
 class DurableEngine:
@@ -92,13 +137,43 @@ class DurableEngine:
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._started = False
-        name = f"sharing_rules_{next(_names)}"
-        try:
-            with _CREATE_LOCK:
-                self._handle = _dr.create_ruleset(name, json.dumps(self.definition))
-        except Exception as exc:  # a compiler defect, not a user error
-            raise AssessmentError(f"durable-rules refused the compiled pack: {exc}") from exc
-        weakref.finalize(self, _delete_ruleset, self._handle)
+        self._handle = self._create(json.dumps(self.definition))
+
+    def _create(self, text: str) -> int:
+        """A ruleset for ``text`` that passed the self-check, after a few tries."""
+        docs = _self_check_documents(self._pack)
+        failures: list[str] = []
+        for _ in range(CREATE_ATTEMPTS):
+            name = f"sharing_rules_{next(_names)}"
+            try:
+                with _CREATE_LOCK:
+                    _delete_dropped()
+                    handle: int = _dr.create_ruleset(name, text)
+            except Exception as exc:  # error 102 at random: try again
+                failures.append(f"durable-rules refused the compiled pack: {exc}")
+                continue
+            self._handle = handle
+            problem = self._self_check(docs)
+            if problem is None:
+                weakref.finalize(self, _drop_ruleset, handle)
+                return handle
+            failures.append(problem)
+            _drop_ruleset(handle)
+        raise AssessmentError(
+            f"could not build a working engine for the pack in {CREATE_ATTEMPTS} tries: "
+            + "; ".join(failures)
+        )
+
+    def _self_check(self, docs: list[dict[str, Any]]) -> str | None:
+        """Why the fresh network disagrees with the reference evaluator, or ``None``."""
+        for doc in docs:
+            try:
+                actual = self.run(doc)
+            except AssessmentError as exc:
+                return f"the fresh network failed its self-check: {exc}"
+            if actual != reference_statuses(self._pack, doc):
+                return "the fresh network disagreed with the reference evaluator"
+        return None
 
     def run(self, doc: Mapping[str, Any]) -> tuple[dict[str, bool | None], list[Status]]:
         """Derived facts and every rule's status for a fact document, in pack order."""
@@ -113,6 +188,8 @@ class DurableEngine:
                 fired2 = self._session_stage(sid, 2, self._stage_two.apply(full))
                 finished = True
             finally:
+                if not finished:
+                    self._rescue(sid)
                 self._close(sid, report=finished)
         return derived, self._statuses(fired2)
 
@@ -135,11 +212,24 @@ class DurableEngine:
             raise AssessmentError(f"the engine did not process the stage {stage} facts")
         return fired
 
+    def _rescue(self, sid: str) -> None:
+        """After a failure, make an action start in the session so that it can be deleted:
+        assert the rescue fact (stage 0) and run every queued action."""
+        try:
+            result = _dr.assert_facts(self._handle, json.dumps([{"sid": sid, "stage": 0}]))
+            state = result[1]
+            action = _dr.start_action_for_state(self._handle, state)
+            while action is not None:
+                self._started = True
+                action = _dr.complete_and_start_action(self._handle, state)
+        except Exception:  # the first error is the one reported
+            return
+
     def _close(self, sid: str, report: bool) -> None:
         """Delete the session. After a failure, only report nothing new: the first error wins."""
         if not self._started:
-            # No action ever started in this session: durable-rules would free uninitialised
-            # pointers and crash. Only reachable after an engine failure; the session leaks.
+            # No action ever started in this session, even after the rescue: durable-rules
+            # would free uninitialised pointers and crash. The session is left behind.
             return
         try:
             _dr.delete_state(self._handle, sid)
@@ -154,9 +244,10 @@ class DurableEngine:
         """Status letter per rule index. A rule may fire once per matching ``$or`` branch;
         two different statuses for one rule are an engine failure."""
         found: dict[int, str] = {}
-        for name in fired:
-            if name[0] != kind:
+        for fired_name in fired:
+            if fired_name[0] != kind:
                 continue
+            name = fired_name.partition(".")[0]  # r3n.2: the third engine rule of r3n
             index, letter = int(name[1:-1]), name[-1]
             if found.setdefault(index, letter) != letter:
                 raise AssessmentError("the engine gave it two statuses", ids[index])

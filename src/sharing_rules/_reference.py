@@ -18,7 +18,7 @@ from ._conditions import evaluate, lookup
 from ._rules import Derivation, Rule, RulePack
 from ._verdict import Status
 
-__all__ = ["derive", "reference_statuses", "rule_status", "with_derived"]
+__all__ = ["ReferenceEvaluator", "derive", "reference_statuses", "rule_status", "with_derived"]
 
 
 def _any_unstated(requires: tuple[str, ...], doc: Mapping[str, Any]) -> bool:
@@ -60,3 +60,15 @@ def reference_statuses(
     derived = {d.sets: derive(d, doc) for d in pack.derivations}
     full = with_derived(doc, derived)
     return derived, [rule_status(rule, full) for rule in pack.rules]
+
+
+class ReferenceEvaluator:
+    """The reference evaluator behind the engine's interface (``run``), for differential
+    tests: the two must give the same derived facts and statuses for every document."""
+
+    def __init__(self, pack: RulePack) -> None:
+        self._pack = pack
+
+    def run(self, doc: Mapping[str, Any]) -> tuple[dict[str, bool | None], list[Status]]:
+        """Derived facts and every rule's status for a fact document, in pack order."""
+        return reference_statuses(self._pack, doc)

@@ -688,7 +688,7 @@ def load_rules(
     manifest = base.manifest
     components = tuple((str(p.manifest["id"]), str(p.manifest["version"])) for p in valid)
     digest = _digest(valid, effective, derivations)
-    return RulePack(
+    effective_pack = RulePack(
         id="+".join(c[0] for c in components),
         version=str(manifest["version"]),
         title=str(manifest["title"]),
@@ -700,6 +700,12 @@ def load_rules(
         digest=digest,
         components=components,
     )
+    # "Valid" means "can be assessed on any proposal": compile the pack now, so that a limit
+    # of the engine is a load error with rule id, file and line, not a failed assessment.
+    from ._compile import compile_pack, target_for  # the compiler reads packs: import late
+
+    compile_pack(effective_pack, target_for(effective_pack))
+    return effective_pack
 
 
 def _rule_order(rule: Rule) -> tuple[int, str]:
