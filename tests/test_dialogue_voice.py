@@ -164,8 +164,8 @@ def test_an_invalid_record_is_an_error_not_a_verdict(tmp_path: Path) -> None:
 
 
 def test_many_conditions_on_one_fact_are_all_checked() -> None:
-    """Regression: with residents' rules added to the framework pack, durable-rules failed
-    (error 303) from about 8 rules on one fact; they now run in small packs of their own."""
+    """Residents' rules join the framework pack: 45 on one fact all run (before the engine's
+    alpha-network tree, durable-rules failed with error 303 from about 8)."""
     record = load_record(RECORD)
     (card,) = record.cards
     many = tuple(

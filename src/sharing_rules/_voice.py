@@ -6,7 +6,7 @@ of its data items is on the card (residents were asked about each of them). From
 that cover it, an assessment reports an acceptability score per test and key feature (the
 mean answer on the 1-5 scale, not rescaled, with a 95% bootstrap interval and the number of
 participants behind it), and checks residents' conditions (advisory criteria) and red lines
-(blocking criteria) as rules on the durable-rules engine, beside the rule pack, so that
+(blocking criteria) as rules added to the rule pack on durable-rules, so that
 their findings go through the same outcome logic: a red line crossed makes the outcome
 not acceptable. When no card covers the proposal the section says "no public view
 recorded", and gives no score.
@@ -42,14 +42,12 @@ from ._rules import Rule, RulePack, _Collector, _File, _parse_rule, _rule_order
 if TYPE_CHECKING:
     from ._assess import Assessor
     from ._load import Source
-    from ._verdict import Finding, Verdict
+    from ._verdict import Verdict
 
 __all__ = ["PublicVoice", "VoiceSource", "assess_with_voice", "public_voice", "voice_html"]
 
 PACK_ID = "public-voice"
 NO_VIEW = "No public view recorded"
-#: Residents' rules per compiled pack: 30 rules on one fact ran, 35 failed with error 303.
-CHUNK = 20
 
 
 @attrs.frozen(slots=True)
@@ -184,17 +182,15 @@ def voice_rules(covering: Sequence[tuple[DialogueRecord, CardResult]]) -> tuple[
     return tuple(r for r in rules if r is not None)
 
 
-def voice_pack(pack: RulePack, rules: Sequence[Rule]) -> RulePack:
-    """A pack of residents' rules alone (with the pack's framework and derivations), under a
-    digest of both. It runs apart from the pack: durable-rules 2.0.28 fails (error 303)
-    when too many rules hang off one node, and the framework pack leaves little room."""
+def with_voice(pack: RulePack, rules: Sequence[Rule]) -> RulePack:
+    """The pack with residents' rules added, under a digest of both."""
     content = json.dumps(
         [pack.digest, [r.definition for r in rules]], sort_keys=True, ensure_ascii=False
     )
     return attrs.evolve(
         pack,
         id=f"{pack.id}+{PACK_ID}",
-        rules=tuple(sorted(rules, key=_rule_order)),
+        rules=tuple(sorted((*pack.rules, *rules), key=_rule_order)),
         digest="sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest(),
         components=(*pack.components, (PACK_ID, "1")),
     )
@@ -275,47 +271,17 @@ def public_voice(proposal: Source, records: Records) -> PublicVoice:
 def assess_with_voice(
     assessor: Assessor, proposal: Source, records: Records, *, timestamp: bool = False
 ) -> Verdict:
-    """Assess with residents' conditions and red lines beside the assessor's pack."""
+    """Assess with residents' conditions and red lines added to the assessor's pack."""
     from ._assess import _assessor_for
     from ._load import load_proposal
-    from ._verdict import PackInfo, decide
 
     loaded = load_proposal(proposal)
     found = load_records(records)
     covering = _covering(loaded, found)
     rules = voice_rules(covering)
-    verdict = assessor.assess(loaded, timestamp=timestamp)
-    section = _section(loaded, found, covering, rules)
-    if not rules:
-        return attrs.evolve(verdict, public_voice=section)
-    pack = voice_pack(assessor.rules, rules)
-    extra = [  # in packs of at most CHUNK rules (see voice_pack)
-        finding
-        for start in range(0, len(rules), CHUNK)
-        for finding in _assessor_for(voice_pack(assessor.rules, rules[start : start + CHUNK]))
-        .assess(loaded)
-        .findings
-    ]
-    findings = tuple(sorted((*verdict.findings, *extra), key=_finding_order))
-    outcome, tests, features = decide(
-        findings,
-        {k: v.name for k, v in assessor.rules.tests.items()},
-        {k: v.name for k, v in assessor.rules.features.items()},
-    )
-    return attrs.evolve(
-        verdict,
-        outcome=outcome,
-        tests=tests,
-        features=features,
-        findings=findings,
-        rule_pack=PackInfo(pack.id, pack.version, pack.digest),
-        public_voice=section,
-    )
-
-
-def _finding_order(finding: Finding) -> tuple[int, str]:
-    """The order of a pack's rules: by test, then id."""
-    return TESTS.index(finding.test), finding.rule_id
+    target = _assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
+    verdict = target.assess(loaded, timestamp=timestamp)
+    return attrs.evolve(verdict, public_voice=_section(loaded, found, covering, rules))
 
 
 # ---------------------------------------------------------------- reports
