@@ -31,6 +31,7 @@ REPORT_ONLY = {
     "$.benefits[].features",
     "$.transparency.public_engagement.method",
     "$.resources.notes",
+    "$.public",  # read by the public register, not by a rule
 }
 
 

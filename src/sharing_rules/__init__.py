@@ -1,6 +1,17 @@
 """sharing-rules: check data-sharing proposals against the Data for Public Benefit framework."""
 
 from ._assess import Assessor, assess, proposal_digest
+from ._dialogue import (
+    CardResult,
+    DialogueError,
+    DialogueRecord,
+    Question,
+    ResidentCondition,
+    Score,
+    Session,
+    ingest,
+    load_records,
+)
 from ._errors import (
     AssessmentError,
     InputWarning,
@@ -42,11 +53,24 @@ from ._verdict import (
     verdict_from_dict,
 )
 from ._version import __version__
+from ._voice import PublicVoice, VoiceSource, public_voice
 
 __all__ = [
     "AssessmentError",
     "Assessor",
     "Basis",
+    "CardResult",
+    "DialogueError",
+    "DialogueRecord",
+    "PublicVoice",
+    "Question",
+    "ResidentCondition",
+    "Score",
+    "Session",
+    "VoiceSource",
+    "ingest",
+    "load_records",
+    "public_voice",
     "Derivation",
     "Detail",
     "Example",

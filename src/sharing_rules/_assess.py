@@ -10,6 +10,7 @@ import json
 import os
 import threading
 
+from ._dialogue import Records
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
@@ -20,6 +21,7 @@ from ._reference import with_derived
 from ._rules import RulePack, as_rule_pack, load_rules
 from ._verdict import PackInfo, Verdict, decide
 from ._version import __version__
+from ._voice import assess_with_voice
 
 __all__ = ["Assessor", "assess", "proposal_digest"]
 
@@ -49,13 +51,21 @@ class Assessor:
         self._features = {k: v.name for k, v in self.rules.features.items()}
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
 
-    def assess(self, proposal: Source, *, timestamp: bool = False) -> Verdict:
+    def assess(
+        self, proposal: Source, *, timestamp: bool = False, dialogue: Records | None = None
+    ) -> Verdict:
         """Assess a proposal (a ``Proposal``, a mapping, or a YAML/JSON file path).
+
+        With ``dialogue`` (dialogue records: a folder, files or records), the verdict gains
+        a ``public_voice`` section and residents' conditions and red lines are checked as
+        criteria (see docs/public-voice.md).
 
         Raises :class:`ProposalError` for invalid input and :class:`AssessmentError` if the
         engine fails; never returns a verdict from a failed run. With ``timestamp``, the
         verdict records when it was made (it is otherwise byte-for-byte reproducible).
         """
+        if dialogue is not None:  # issue 15: public voice
+            return assess_with_voice(self, proposal, dialogue, timestamp=timestamp)
         proposal = load_proposal(proposal)
         doc = build_facts(proposal)
         derived, statuses = self._engine.run(doc)
@@ -114,6 +124,7 @@ def assess(
     *,
     rules: RulePack | str | os.PathLike[str] | None = None,
     timestamp: bool = False,
+    dialogue: Records | None = None,
 ) -> Verdict:
     """Assess a proposal with the framework pack (or ``rules``, a pack or a pack folder's
     path). See :class:`Assessor`.
@@ -121,4 +132,4 @@ def assess(
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
     pack = as_rule_pack(rules) if rules is not None else None
-    return _assessor_for(pack).assess(proposal, timestamp=timestamp)
+    return _assessor_for(pack).assess(proposal, timestamp=timestamp, dialogue=dialogue)

@@ -20,6 +20,7 @@ import click
 import yaml
 
 from ._assess import Assessor
+from ._cli_voice import dialogue, register
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
 from ._load import load_proposal, parse_proposal, proposal_to_dict
@@ -183,6 +184,10 @@ def cli() -> None:
     Start with `sharing-rules init` for a template proposal, then
     `sharing-rules assess proposal.yaml`.
     """
+
+
+cli.add_command(dialogue)  # issue 15: dialogue kit/ingest/report and the public register
+cli.add_command(register)
 
 
 # ---------------------------------------------------------------- assess

@@ -880,3 +880,8 @@ class Proposal(_Checked):
         "What the public and the people concerned are told.", _optional(Transparency)
     )
     resources: Resources | None = _doc("What the sharing costs and saves.", _optional(Resources))
+    public: bool | None = _doc(
+        "Whether the proposal may appear in the public register (sharing-rules register): "
+        "false leaves it out; not stated, it may appear.",
+        _flag(),
+    )

@@ -20,6 +20,7 @@ import attrs
 import click
 
 from ._verdict import Basis, FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
+from ._voice import voice_html
 
 __all__ = [
     "OUTCOME_LABELS",
@@ -594,7 +595,10 @@ def _html_report(report: Report, index: int) -> str:
         f"<td>{_badge(f.status)}</td></tr>"
         for f in verdict.findings
     ]
-    parts += ["</tbody></table></section>", "<footer><h2>Record</h2><dl>"]
+    parts.append("</tbody></table></section>")
+    if verdict.public_voice is not None:  # issue 15: what residents said
+        parts.append(voice_html(verdict.public_voice))
+    parts.append("<footer><h2>Record</h2><dl>")
     parts += [
         f"<dt>{_h(name)}</dt><dd><code>{_h(value)}</code></dd>"
         for name, value in _footer_items(verdict)

@@ -63,7 +63,9 @@ class _Generator:
             hint = hints[field.name]
             schema = self.field(field, hint)
             properties[field.name] = schema
-            if self.output or field.default is attrs.NOTHING:
+            if (self.output and not field.metadata.get("omit_if_none")) or (
+                field.default is attrs.NOTHING
+            ):
                 required.append(field.name)
         out: dict[str, Any] = {
             "type": "object",

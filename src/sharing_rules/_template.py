@@ -91,6 +91,9 @@ title: <short title of the data sharing>
 #version: "0.1"
 #created: 2026-01-31
 #updated: 2026-01-31
+# Whether it may appear in the public register (sharing-rules register): false leaves
+# it out.
+#public: true
 
 # ---------------------------------------------------------------------------- parties
 # Every organisation that discloses (provider) or receives (recipient) the data.

@@ -10,6 +10,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from ._voice import PublicVoice
+
 __all__ = [
     "Basis",
     "Detail",
@@ -160,6 +162,8 @@ class Verdict:
     library_version: str
     assessed_at: str | None = None
     schema_version: int = SCHEMA_VERSION
+    # Issue 15: present only when dialogue records were given (left out of the JSON if not).
+    public_voice: PublicVoice | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
     @property
     def unmet(self) -> tuple[Finding, ...]:
@@ -184,6 +188,8 @@ class Verdict:
         """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``)."""
         data: dict[str, Any] = _converter.unstructure(self)
         data["features"] = {str(k): v for k, v in data["features"].items()}
+        if data["public_voice"] is None:  # a verdict without records keeps its old shape
+            del data["public_voice"]
         return data
 
     def to_json(self, indent: int | None = 2) -> str:

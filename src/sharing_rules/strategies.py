@@ -446,6 +446,7 @@ def _sparse_proposals() -> SearchStrategy[Proposal]:
         safeguards=_maybe(_safeguards()),
         transparency=_maybe(_transparencies()),
         resources=_maybe(_resources()),
+        public=_maybe(st.booleans()),
     )
 
 
@@ -686,6 +687,7 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             expected_savings_gbp=cost + draw(_between(1, 5_000_000)),
             notes=draw(_SENTENCE),
         ),
+        public=True,
     )
 
 
