@@ -235,6 +235,7 @@ def _parse_compare(
                     f"unknown parameter {param!r}",
                     did_you_mean(str(param), scope.params)
                     or "declare it under parameters: in pack.yaml",
+                    code="unknown-parameter",
                 )
             )
             return None
