@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -338,6 +339,7 @@ def inject(what: str) -> None:
 
 def worker_main(conn: multiprocessing.connection.Connection, folder: str, injected: str) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    warnings.simplefilter("ignore")  # advice to authors (InputWarning) is not a failure
     import sharing_rules as sr
 
     assessor = sr.Assessor()

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
 import sharing_rules as sr
+from sharing_rules import _cli
 from sharing_rules._cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,12 +83,21 @@ BROKEN_RULE_FILES = {
     "unknown expectation": rule_change(lambda r: r["examples"][0].update(expect="pass")),
     "messages without unknown": rule_change(lambda r: r["messages"].pop("unknown")),
     "top-level typo": {"rulez": COUNCIL_RULES["rules"]},
+    "parameter name not text": rule_change(
+        lambda r: r.update(condition={"fact": "x", "ge": {"param": 5}})
+    ),
+    "parameter with another key": rule_change(
+        lambda r: r.update(condition={"fact": "x", "ge": {"param": "a", "default": 1}})
+    ),
 }
 BROKEN_MANIFESTS = {
     "unknown key": {**COUNCIL_MANIFEST, "overides": {}},
     "missing title": {k: v for k, v in COUNCIL_MANIFEST.items() if k != "title"},
     "unknown override": {**COUNCIL_MANIFEST, "overrides": {"enable": ["x"]}},
     "bad severity override": {**COUNCIL_MANIFEST, "overrides": {"severity": {"a.b": "high"}}},
+    "parameter without description": {**COUNCIL_MANIFEST, "parameters": {"x": {"default": 1}}},
+    "parameter name": {**COUNCIL_MANIFEST, "parameters": {"Max-Years": 3}},
+    "parameter value": {**COUNCIL_MANIFEST, "parameters": {"x": None}},
 }
 
 
@@ -107,20 +117,24 @@ def test_schema_rule_pack_prints_the_shipped_schema() -> None:
     assert result.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
 
 
-def test_rules_validate_refuses_what_only_the_schema_catches(tmp_path: Path) -> None:
-    pack = tmp_path / "pack"
-    pack.mkdir()
-    for path in COUNCIL.glob("*.yaml"):
-        (pack / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    manifest = pack / "pack.yaml"
-    text = manifest.read_text(encoding="utf-8")
-    # A YAML set as the version: the loader turns it into text, which differs between
-    # processes (set order), so the pack digest would too.
-    manifest.write_text(text.replace("version: 2026.1", "version: !!set {a, b}"), "utf-8")
-    line = 1 + manifest.read_text(encoding="utf-8").splitlines().index("version: !!set {a, b}")
-    result = run("rules", "validate", pack)
+def test_rules_validate_checks_every_pack_file_against_the_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The loader accepts the council pack; a schema that allows only 20 characters in a
+    # rule's title must make validate refuse it, naming the file and line.
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema["$defs"]["rule"]["properties"]["title"] = {"type": "string", "maxLength": 20}
+    monkeypatch.setattr(_cli, "_rule_pack_schema", lambda: json.dumps(schema))
+    result = run("rules", "validate", COUNCIL)
     assert result.exit_code == 2
-    assert f"pack/pack.yaml:{line}: $.version: does not match the rule-pack schema" in result.stderr
+    line = 1 + (COUNCIL / "children.yaml").read_text("utf-8").splitlines().index(
+        "    title: Where children's data is shared, has a DPIA been completed?"
+    )
+    assert (
+        f"council-pack/children.yaml:{line}: $.rules[0].title: does not match the rule-pack "
+        "schema" in result.stderr
+    )
+    monkeypatch.undo()
     assert run("rules", "validate", COUNCIL).exit_code == 0
 
 

@@ -222,12 +222,8 @@ class _Result:
     rendered: str = ""
 
 
-def _record(
-    name: str, problem: Problem | None = None, *, code: str = "", message: str = ""
-) -> dict[str, Any]:
+def _record(name: str, problem: Problem) -> dict[str, Any]:
     """One problem as --errors json writes it (a JSON object per line)."""
-    if problem is None:
-        problem = Problem("$", message, code=code)
     record: dict[str, Any] = {
         "severity": "error",
         "file": problem.source or (_source(name) if name else None),
@@ -248,7 +244,7 @@ def _failed(name: str, message: str, code: str) -> _Result:
         None,
         EXIT_ERROR,
         message,
-        (_record(name, code=code, message=message.removeprefix(f"{name}: ")),),
+        (_record(name, Problem("$", message.removeprefix(f"{name}: "), code=code)),),
     )
 
 
@@ -260,7 +256,7 @@ def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: b
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
-            {**_record(name, code=code, message=message), "severity": "warning", "path": path}
+            {**_record(name, Problem(path, message, code=code)), "severity": "warning"}
             for path, text in non_answers(proposal_to_dict(proposal))
             for code, message in [_non_answer(path, text)]
         )
@@ -272,14 +268,14 @@ def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: b
         return _failed(
             name,
             f"{name}: the assessment engine failed, so no verdict is given: {err}",
-            "engine-failure",
+            code="engine-failure",
         )
     except Exception as err:  # fail closed: a defect must never look like a verdict
         return _failed(
             name,
             f"{name}: internal error, so no verdict is given "
             f"({type(err).__name__}: {err}); please report it",
-            "internal-error",
+            code="internal-error",
         )
     return _Result(
         name, report, exit_code(verdict.outcome, strict), warnings=warnings, rendered=rendered
@@ -415,7 +411,7 @@ def assess(
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
     if output != "-" and not Path(output).resolve().parent.is_dir():
-        _fail(f"cannot write {output}: its directory does not exist", errors, "output")
+        _fail(f"cannot write {output}: its directory does not exist", errors, code="output")
     pack = _load_pack(rule_paths, disable, errors)
     try:
         assessor = Assessor(pack)
@@ -484,7 +480,7 @@ def _write(path: str, text: str, errors: str = "text") -> None:
         with click.open_file(path, "w", encoding="utf-8", atomic=True) as out:
             out.write(text)
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}", errors, "output")
+        _fail(f"cannot write {path}: {exc.strerror or exc}", errors, code="output")
 
 
 # ---------------------------------------------------------------- check
@@ -524,7 +520,7 @@ def _check_file(name: str) -> _Result:
             name,
             f"{name}: internal error, so the file cannot be checked "
             f"({type(err).__name__}: {err}); please report it",
-            "internal-error",
+            code="internal-error",
         )
     return _Result(name, None, 0)
 
