@@ -12,7 +12,7 @@ import threading
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
-from ._facts import build_facts
+from ._facts import build_facts, today
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Proposal
 from ._reference import with_derived
@@ -48,15 +48,20 @@ class Assessor:
         self._features = {k: v.name for k, v in self.rules.features.items()}
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
 
-    def assess(self, proposal: Source, *, timestamp: bool = False) -> Verdict:
+    def assess(
+        self, proposal: Source, *, timestamp: bool = False, as_of: dt.date | None = None
+    ) -> Verdict:
         """Assess a proposal (a ``Proposal``, a mapping, or a YAML/JSON file path).
 
+        Date checks (a review date not yet past) are made as of ``as_of``, today (UTC) by
+        default; the verdict records it, so that passing the same date reproduces it.
         Raises :class:`ProposalError` for invalid input and :class:`AssessmentError` if the
         engine fails; never returns a verdict from a failed run. With ``timestamp``, the
         verdict records when it was made (it is otherwise byte-for-byte reproducible).
         """
         proposal = load_proposal(proposal)
-        doc = build_facts(proposal)
+        as_of = as_of or today()
+        doc = build_facts(proposal, as_of)
         derived, statuses = self._engine.run(doc)
         full = with_derived(doc, derived)
         try:
@@ -77,6 +82,7 @@ class Assessor:
             proposal_digest=proposal_digest(proposal),
             rule_pack=self._pack,
             library_version=__version__,
+            as_of=as_of.isoformat(),
             assessed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             if timestamp
             else None,
@@ -108,9 +114,16 @@ def _framework() -> RulePack:
     return load_rules()
 
 
-def assess(proposal: Source, *, rules: RulePack | None = None, timestamp: bool = False) -> Verdict:
-    """Assess a proposal with the framework pack (or ``rules``). See :class:`Assessor`.
+def assess(
+    proposal: Source,
+    *,
+    rules: RulePack | None = None,
+    timestamp: bool = False,
+    as_of: dt.date | None = None,
+) -> Verdict:
+    """Assess a proposal with the framework pack (or ``rules``), as of a date (today by
+    default). See :class:`Assessor`.
 
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
-    return _assessor_for(rules).assess(proposal, timestamp=timestamp)
+    return _assessor_for(rules).assess(proposal, timestamp=timestamp, as_of=as_of)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -171,13 +172,15 @@ class _Result:
     warnings: tuple[str, ...] = ()
 
 
-def _assess_file(assessor: Assessor, name: str, strict: bool) -> _Result:
+def _assess_file(
+    assessor: Assessor, name: str, strict: bool, as_of: dt.date | None = None
+) -> _Result:
     try:
         proposal = _read(name)
     except ProposalError as err:
         return _Result(name, None, EXIT_ERROR, str(err))
     try:
-        verdict = assessor.assess(proposal)
+        verdict = assessor.assess(proposal, as_of=as_of)
     except AssessmentError as err:
         return _Result(
             name,
@@ -233,15 +236,19 @@ def _summary(results: Sequence[_Result]) -> str:
 
 
 def _results(
-    assessor: Assessor, files: Sequence[str], strict: bool, progress: bool
+    assessor: Assessor,
+    files: Sequence[str],
+    strict: bool,
+    progress: bool,
+    as_of: dt.date | None = None,
 ) -> Iterator[_Result]:
     if not progress:
         for name in files:
-            yield _assess_file(assessor, name, strict)
+            yield _assess_file(assessor, name, strict, as_of)
         return
     with click.progressbar(files, label="Assessing", show_pos=True, file=sys.stderr) as bar:
         for name in bar:
-            yield _assess_file(assessor, name, strict)
+            yield _assess_file(assessor, name, strict, as_of)
 
 
 @cli.command(epilog=EXIT_HELP)
@@ -265,6 +272,15 @@ def _results(
     help="Write the output to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 for 'acceptable with conditions' too.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Make date checks (is the review date past?) as of this date, not today; the "
+    "verdict records it, so the same date reproduces a stored verdict.",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -272,6 +288,7 @@ def assess(
     fmt: str,
     output: str,
     strict: bool,
+    as_of: dt.datetime | None,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -297,7 +314,8 @@ def assess(
     results: list[_Result] = []
     held: list[str] = []
     notes: list[str] = []
-    for result in _results(assessor, files, strict, progress):
+    day = as_of.date() if as_of is not None else None
+    for result in _results(assessor, files, strict, progress, day):
         results.append(result)
         notes += [f"warning: {w}" for w in result.warnings]
         notes += [f"error: {result.error}"] if result.error else []
