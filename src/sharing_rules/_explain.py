@@ -269,18 +269,23 @@ class Explainer:
         details = []
         _, leaves, reach = _diagnose(rule.condition, doc)
         if not reach and rule.when is not None:
-            reach = _diagnose(rule.when, doc, False)[2]
+            # Stating what the criterion's applicability depends on may make it not apply:
+            # then that is what is missing, and the details name it.
+            _, escape, reach = _diagnose(rule.when, doc, False)
+            if reach:
+                leaves += [leaf for leaf in escape if leaf[4] is None]
         basis = Basis.MISSING if reach else Basis.CONTRARY
-        # An exemption ("unless the severity is not severe") is not offered as the fix when
-        # the criterion also names something to do: a report never suggests lowering a
-        # rating, or changing a stated choice, just to pass.
+        # A stated exemption ("unless the severity is not severe") is not offered as the fix
+        # when the criterion also names something to do: a report never suggests lowering
+        # a rating, or changing a stated choice, just to pass.
         for _, list_name, _, item, _ in leaves:
             if list_name is not None and item is not None:
                 label = item.get(LISTS_BY_PATH[list_name].label)
                 if label is not None and str(label) not in labels:
                     labels.append(str(label))
-        if any(leaf[0].op not in _EXEMPTIONS for leaf in leaves):
-            leaves = [leaf for leaf in leaves if leaf[0].op not in _EXEMPTIONS]
+        exempt = [leaf[0].op in _EXEMPTIONS and leaf[4] is not None for leaf in leaves]
+        if not all(exempt):
+            leaves = [leaf for leaf, out in zip(leaves, exempt, strict=True) if not out]
         for leaf, list_name, index, _, actual in leaves:
             if list_name is None:
                 for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
