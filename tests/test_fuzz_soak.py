@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "benchmarks" / "fuzz.py"
@@ -44,12 +43,6 @@ def test_the_fuzz_harness_counts_crashes_hangs_and_exceptions(tmp_path: Path) ->
     assert len(inputs) == 3 and all(p.stat().st_size > 0 for p in inputs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12: the loader still raises TypeError (did_you_mean on a numeric, boolean "
-    "or null key) and RecursionError (deep nesting) on some mutated inputs; remove this "
-    "marker when the loader fixes land",
-)
 def test_a_fuzz_slice_finds_nothing(tmp_path: Path) -> None:
     code, output, summary = script(FUZZ, "--count", 300, "--seed", 12, "--out", tmp_path)
     assert summary["inputs"] == 300
