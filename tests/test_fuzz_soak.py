@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "benchmarks" / "fuzz.py"
 SOAK = ROOT / "benchmarks" / "soak.py"
