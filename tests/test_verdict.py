@@ -106,6 +106,7 @@ def test_json_shape_and_round_trip() -> None:
         "library_version",
         "assessed_at",
         "schema_version",
+        "as_of",
     }
     assert set(data["features"]) == {"1", "2", "3", "4", "5"}
     assert data["assessed_at"] is None

@@ -14,7 +14,7 @@ from ._dialogue import Records
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
-from ._facts import build_facts
+from ._facts import build_facts, today
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Proposal
 from ._reference import with_derived
@@ -52,10 +52,17 @@ class Assessor:
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
 
     def assess(
-        self, proposal: Source, *, timestamp: bool = False, dialogue: Records | None = None
+        self,
+        proposal: Source,
+        *,
+        timestamp: bool = False,
+        as_of: dt.date | None = None,
+        dialogue: Records | None = None,
     ) -> Verdict:
         """Assess a proposal (a ``Proposal``, a mapping, or a YAML/JSON file path).
 
+        Date checks (a review date not yet past) are made as of ``as_of``, today (UTC) by
+        default; the verdict records it, so that passing the same date reproduces it.
         With ``dialogue`` (dialogue records: a folder, files or records), the verdict gains
         a ``public_voice`` section and residents' conditions and red lines are checked as
         criteria (see docs/public-voice.md).
@@ -65,9 +72,10 @@ class Assessor:
         verdict records when it was made (it is otherwise byte-for-byte reproducible).
         """
         if dialogue is not None:  # issue 15: public voice
-            return assess_with_voice(self, proposal, dialogue, timestamp=timestamp)
+            return assess_with_voice(self, proposal, dialogue, timestamp=timestamp, as_of=as_of)
         proposal = load_proposal(proposal)
-        doc = build_facts(proposal)
+        as_of = as_of or today()
+        doc = build_facts(proposal, as_of)
         derived, statuses = self._engine.run(doc)
         full = with_derived(doc, derived)
         try:
@@ -88,6 +96,7 @@ class Assessor:
             proposal_digest=proposal_digest(proposal),
             rule_pack=self._pack,
             library_version=__version__,
+            as_of=as_of.isoformat(),
             assessed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             if timestamp
             else None,
@@ -124,12 +133,13 @@ def assess(
     *,
     rules: RulePack | str | os.PathLike[str] | None = None,
     timestamp: bool = False,
+    as_of: dt.date | None = None,
     dialogue: Records | None = None,
 ) -> Verdict:
     """Assess a proposal with the framework pack (or ``rules``, a pack or a pack folder's
-    path). See :class:`Assessor`.
+    path), as of a date (today by default). See :class:`Assessor`.
 
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
     pack = as_rule_pack(rules) if rules is not None else None
-    return _assessor_for(pack).assess(proposal, timestamp=timestamp, dialogue=dialogue)
+    return _assessor_for(pack).assess(proposal, timestamp=timestamp, as_of=as_of, dialogue=dialogue)

@@ -248,11 +248,18 @@ def _failed(name: str, message: str, code: str) -> _Result:
     )
 
 
-def _assess_file(assessor: Assessor, name: str, strict: bool, fmt: str, color: bool) -> _Result:
+def _assess_file(
+    assessor: Assessor,
+    name: str,
+    strict: bool,
+    fmt: str,
+    color: bool,
+    as_of: dt.date | None = None,
+) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
         proposal = _read(name)
-        verdict = assessor.assess(proposal)
+        verdict = assessor.assess(proposal, as_of=as_of)
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
@@ -392,6 +399,15 @@ class _Output:
 )
 @_errors_option
 @click.option("--strict", is_flag=True, help="Exit 1 for 'acceptable with conditions' too.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Make date checks (is the review date past?) as of this date, not today; the "
+    "verdict records it, so the same date reproduces a stored verdict.",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -400,6 +416,7 @@ def assess(
     output: str,
     errors: str,
     strict: bool,
+    as_of: dt.datetime | None,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -427,7 +444,8 @@ def assess(
     out = _Output(fmt, several, hold, color)
     results: list[_Result] = []
     notes: list[str] = []
-    one = functools.partial(_assess_file, assessor, strict=strict, fmt=fmt, color=color)
+    day = as_of.date() if as_of is not None else None
+    one = functools.partial(_assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day)
     for result in _results(files, progress, one):
         results.append(result)
         notes += _notes(result, errors)

@@ -19,6 +19,7 @@ of an empty or unstated list is true, ``any_item`` of it false. Rules turn "unst
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import attrs
 
 from ._errors import Problem, did_you_mean
-from ._facts import LISTS_BY_PATH, Fact, FactList
+from ._facts import Fact, FactList
 
 __all__ = [
     "NUMERIC",
@@ -38,7 +39,7 @@ __all__ = [
     "Not",
     "Quantified",
     "Scope",
-    "could_hold",
+    "compare",
     "evaluate",
     "facts_named",
     "lookup",
@@ -235,6 +236,7 @@ def _parse_compare(
                     f"unknown parameter {param!r}",
                     did_you_mean(str(param), scope.params)
                     or "declare it under parameters: in pack.yaml",
+                    code="unknown-parameter",
                 )
             )
             return None
@@ -339,11 +341,16 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def lookup(doc: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted path of a fact document (``None`` when absent)."""
     value: Any = doc
-    for name in path.split("."):
-        if not isinstance(value, Mapping):
+    for name in _parts(path):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(name)
     return value
@@ -358,22 +365,26 @@ def _same(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
+def compare(condition: Compare, actual: Any) -> bool:
+    """A comparison's value for the value of its fact (``None``: unstated)."""
+    op, expected = condition.op, condition.value
+    if op == "present":
+        return (actual is not None) is expected
+    if op == "eq":
+        return _same(actual, expected)
+    if op == "ne":
+        return not _same(actual, expected)
+    if op == "in":
+        return any(_same(actual, v) for v in expected)
+    if op == "not_in":
+        return not any(_same(actual, v) for v in expected)
+    return actual is not None and not isinstance(actual, bool) and _ORDER[op](actual, expected)
+
+
 def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
     """The reference evaluator: plain Python over the fact document (the test oracle)."""
     if isinstance(condition, Compare):
-        actual = lookup(doc, condition.fact)
-        op, expected = condition.op, condition.value
-        if op == "present":
-            return (actual is not None) is expected
-        if op == "eq":
-            return _same(actual, expected)
-        if op == "ne":
-            return not _same(actual, expected)
-        if op == "in":
-            return any(_same(actual, v) for v in expected)
-        if op == "not_in":
-            return not any(_same(actual, v) for v in expected)
-        return actual is not None and not isinstance(actual, bool) and _ORDER[op](actual, expected)
+        return compare(condition, lookup(doc, condition.fact))
     if isinstance(condition, All):
         return all(evaluate(c, doc) for c in condition.items)
     if isinstance(condition, AnyOf):
@@ -387,34 +398,3 @@ def evaluate(condition: Condition, doc: Mapping[str, Any]) -> bool:
     if condition.kind == "all_items":
         return all(hits)
     return not any(hits)
-
-
-def could_hold(condition: Condition, doc: Mapping[str, Any], want: bool = True) -> bool:
-    """Whether stating facts that are unstated, and changing none that is stated, could give
-    ``condition`` the value ``want``.
-
-    This is what separates *missing* from *contrary*: a criterion not met for missing
-    information could be met by adding it. A stated value (``false``, a choice, an empty
-    list, a number) is kept as it is; a stated list keeps its items (new items would change
-    what is shared), though their unstated fields may be stated.
-    """
-    if evaluate(condition, doc) is want:
-        return True
-    if isinstance(condition, Compare):
-        # Every comparison can be made true, and made false, by some value.
-        return lookup(doc, condition.fact) is None
-    if isinstance(condition, Not):
-        return could_hold(condition.item, doc, not want)
-    if isinstance(condition, All | AnyOf):
-        every = isinstance(condition, All) == want  # all parts must reach `want`
-        parts = (could_hold(c, doc, want) for c in condition.items)
-        return all(parts) if every else any(parts)
-    spec = LISTS_BY_PATH.get(condition.list)
-    if spec is not None and lookup(doc, spec.count) is None:
-        return True  # an unstated list can be stated with any items
-    items = lookup(doc, condition.list) or []
-    # any_item wants one item to reach `inner`; all_items and no_item want every item to.
-    inner = (condition.kind != "no_item") == want
-    every = (condition.kind == "any_item") != want
-    hits = (could_hold(condition.where, item, inner) for item in items)
-    return all(hits) if every else any(hits)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._conditions import (
@@ -13,8 +14,7 @@ from ._conditions import (
     Condition,
     Not,
     Quantified,
-    could_hold,
-    evaluate,
+    compare,
     lookup,
 )
 from ._facts import LISTS_BY_PATH, PROPOSAL_KEY, Fact, at_path
@@ -26,6 +26,7 @@ __all__ = ["Explainer"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+_EXEMPTIONS = ("ne", "not_in")
 _OPS = {
     "eq": "=",
     "ne": "≠",
@@ -71,43 +72,80 @@ def _negated(c: Compare) -> Compare:
     return Compare(c.fact, flip[c.op], c.value)
 
 
-def _false_leaves(
+#: A comparison as it would have to read, the list and index of the item it is about (if
+#: any), that item, and the value it found.
+Leaf = tuple[Compare, str | None, int | None, Mapping[str, Any] | None, Any]
+
+
+def _diagnose(
     c: Condition, doc: Mapping[str, Any], want: bool = True
-) -> Iterator[tuple[Compare, str | None, int | None]]:
-    """The comparisons that keep ``c`` from being ``want``: (leaf, list, item index)."""
+) -> tuple[bool, list[Leaf], bool]:
+    """Whether ``c`` has the value ``want``; if not, the comparisons that keep it from it
+    (as they would have to read, with the list and item they are about), and whether
+    stating unstated facts alone, changing none that is stated, could give it ``want``.
+
+    The last is what separates *missing* from *contrary*. A stated value (``false``, a
+    choice, an empty list, a number) is kept as it is; a stated list keeps its items (new
+    items would change what is shared), though their unstated fields may be stated.
+    """
     if isinstance(c, Compare):
-        if evaluate(c, doc) is not want:
-            yield (c if want else _negated(c)), None, None
-    elif isinstance(c, Not):
-        yield from _false_leaves(c.item, doc, not want)
-    elif isinstance(c, All | AnyOf):
-        if evaluate(c, doc) is not want:
-            for item in c.items:
-                yield from _false_leaves(item, doc, want)
-    elif isinstance(c, Quantified):
-        items = lookup(doc, c.list) or []
-        # The items that keep the quantifier from being `want`, and the value `where`
-        # would need on them: any_item and all_items need it true (when wanted true),
-        # no_item needs it false; wanting the quantifier false flips that.
-        inner_want = (c.kind != "no_item") == want
-        for index, item in enumerate(items):
-            if evaluate(c.where, item) is not inner_want:
-                for leaf, _, _ in _false_leaves(c.where, item, inner_want):
-                    yield leaf, c.list, index
+        actual = lookup(doc, c.fact)
+        if compare(c, actual) is want:
+            return True, [], True
+        # Every comparison can be made true, and made false, by some value.
+        leaf = (c if want else _negated(c), None, None, None, actual)
+        return False, [leaf], actual is None
+    if isinstance(c, Not):
+        return _diagnose(c.item, doc, not want)
+    if isinstance(c, All | AnyOf):
+        every = isinstance(c, All) == want  # every part must have `want`
+        parts = [_diagnose(item, doc, want) for item in c.items]
+        failing = [part for part in parts if not part[0]]
+        if not failing if every else len(failing) < len(parts):
+            return True, [], True
+        leaves = [leaf for part in failing for leaf in part[1]]
+        reach = (all if every else any)(part[2] for part in failing)
+        return False, leaves, reach
+    assert isinstance(c, Quantified)
+    items = lookup(doc, c.list) or []
+    # any_item wants one item to give `where` the value `inner`; all_items and no_item want
+    # every item to.
+    inner = (c.kind != "no_item") == want
+    every = (c.kind == "any_item") != want
+    results = [_diagnose(c.where, item, inner) for item in items]
+    failed = [(index, r) for index, r in enumerate(results) if not r[0]]
+    if not failed if every else len(failed) < len(results):
+        return True, [], True
+    found: list[Leaf] = [
+        (leaf[0], c.list, index, items[index], leaf[4]) for index, r in failed for leaf in r[1]
+    ]
+    spec = LISTS_BY_PATH.get(c.list)
+    if spec is not None and lookup(doc, spec.count) is None:
+        return False, found, True  # an unstated list can be stated with any items
+    return False, found, (all if every else any)(r[2] for _, r in failed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _steps(path: str) -> list[tuple[str, str]]:
+    """A field path's steps: (attribute, "") or ("", list index)."""
+    return _STEP.findall(path[1:] if path.startswith("$") else "")
 
 
 def _found(doc: Mapping[str, Any], path: str) -> str | None:
     """What the proposal holds at a field path, if it is text that is not an answer (the
     facts have it as unstated): quoted, so that a report shows what to replace."""
     value: Any = doc.get(PROPOSAL_KEY)
-    for name, index in _STEP.findall(path[1:] if path.startswith("$") else ""):
+    for name, index in _steps(path):
         if value is None:
             return None
         value = getattr(value, name, None) if name else value[int(index)]
-    texts = value if isinstance(value, tuple) else (value,)
-    if not texts or not all(isinstance(t, str) and is_non_answer(t) for t in texts):
+    if type(value) is str:
+        return f"{value.strip()} (not an answer)" if is_non_answer(value) else None
+    if type(value) is not tuple or not value:
         return None
-    return "; ".join(t.strip() for t in texts) + " (not an answer)"
+    if not all(type(t) is str and is_non_answer(t) for t in value):
+        return None
+    return "; ".join(t.strip() for t in value) + " (not an answer)"
 
 
 def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
@@ -161,8 +199,14 @@ class Explainer:
                 messages.not_applicable or "Not applicable.", vocabulary
             ),
         }
+        # (fact parts, its proposal fields, whether a field may hold a non-answer to quote)
         self.requires = [
-            (tuple(path.split(".")), _source(vocabulary, path) or (path,)) for path in rule.requires
+            (
+                tuple(path.split(".")),
+                _source(vocabulary, path) or (path,),
+                not path.startswith(("stated.", "count.")),
+            )
+            for path in rule.requires
         ]
         self.severity = rule.severity.value
         # Findings are frozen, so a met or not-applicable finding whose message names no
@@ -182,25 +226,15 @@ class Explainer:
         labels: list[str] = []
         basis = None
         if status is Status.UNKNOWN:
-            for parts, sources in self.requires:
+            for parts, sources, quotable in self.requires:
                 if at_path(doc, parts) is None:
                     details.extend(
-                        Detail(source, "stated", _found(doc, source)) for source in sources
+                        Detail(source, "stated", _found(doc, source) if quotable else None)
+                        for source in sources
                     )
         elif status is Status.NOT_MET:
-            details = self._not_met(doc, labels)
-            basis = self._basis(doc)
+            details, basis = self._not_met(doc, labels)
         return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
-
-    def _basis(self, doc: Mapping[str, Any]) -> Basis:
-        """Missing if stating what is unstated could meet the criterion (or make it not
-        apply) without changing anything the proposal states; contrary otherwise."""
-        rule = self.rule
-        if could_hold(rule.condition, doc) or (
-            rule.when is not None and could_hold(rule.when, doc, False)
-        ):
-            return Basis.MISSING
-        return Basis.CONTRARY
 
     def _finding(
         self,
@@ -227,23 +261,40 @@ class Explainer:
             basis=basis,
         )
 
-    def _not_met(self, doc: Mapping[str, Any], labels: list[str]) -> list[Detail]:
+    def _not_met(self, doc: Mapping[str, Any], labels: list[str]) -> tuple[list[Detail], Basis]:
+        """The details of a criterion not met, and its basis: missing if stating what is
+        unstated could meet it (or make it not apply) without changing anything the
+        proposal states; contrary otherwise."""
+        rule = self.rule
         details = []
-        for leaf, list_name, index in _false_leaves(self.rule.condition, doc):
+        _, leaves, reach = _diagnose(rule.condition, doc)
+        if not reach and rule.when is not None:
+            # Stating what the criterion's applicability depends on may make it not apply:
+            # then that is what is missing, and the details name it.
+            _, escape, reach = _diagnose(rule.when, doc, False)
+            if reach:
+                leaves += [leaf for leaf in escape if leaf[4] is None]
+        basis = Basis.MISSING if reach else Basis.CONTRARY
+        # A stated exemption ("unless the severity is not severe") is not offered as the fix
+        # when the criterion also names something to do: a report never suggests lowering
+        # a rating, or changing a stated choice, just to pass.
+        for _, list_name, _, item, _ in leaves:
+            if list_name is not None and item is not None:
+                label = item.get(LISTS_BY_PATH[list_name].label)
+                if label is not None and str(label) not in labels:
+                    labels.append(str(label))
+        exempt = [leaf[0].op in _EXEMPTIONS and leaf[4] is not None for leaf in leaves]
+        if not all(exempt):
+            leaves = [leaf for leaf, out in zip(leaves, exempt, strict=True) if not out]
+        for leaf, list_name, index, _, actual in leaves:
             if list_name is None:
-                actual = lookup(doc, leaf.fact)
                 for source in _source(self.vocabulary, leaf.fact) or (leaf.fact,):
                     found = actual if actual is not None else _found(doc, source)
                     details.append(Detail(source, _expected(leaf), found))
                 continue
             spec = LISTS_BY_PATH[list_name]
-            item = (lookup(doc, list_name) or [])[index or 0]
             field = next(f for f in spec.items if f.path == leaf.fact)
-            label = item.get(spec.label)
-            if label is not None and str(label) not in labels:
-                labels.append(str(label))
             path = f"{spec.source}[{index}].{field.source[0]}"
-            actual = item.get(leaf.fact)
             found = actual if actual is not None else _found(doc, path)
             details.append(Detail(path, _expected(leaf), found))
-        return details
+        return details, basis

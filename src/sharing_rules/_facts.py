@@ -8,6 +8,7 @@ fields rules read inside ``any_item`` / ``all_items`` / ``no_item``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any
@@ -187,9 +188,24 @@ def _listed(values: tuple[str, ...] | None) -> bool | None:
 
 def _answered(value: Any) -> bool:
     """Whether a proposal field is stated with something other than non-answers."""
-    if type(value) is str or type(value) is tuple:
+    if value is None:
+        return False
+    kind = type(value)
+    if kind is str:
+        return not is_non_answer(value)
+    if kind is tuple:
         return _plain(value) is not None
-    return value is not None
+    return True
+
+
+def _after(later: dt.date | None, earlier: dt.date | None) -> bool | None:
+    return None if later is None or earlier is None else later > earlier
+
+
+def _ratio(savings: float | None, cost: float | None) -> float | None:
+    if savings is None or cost is None or cost <= 0:
+        return None
+    return min(round(savings / cost, 2), 1e9)
 
 
 _statement = _getter("purpose.statement")
@@ -761,6 +777,66 @@ FACTS: tuple[Fact, ...] = (
         lambda p: specific_words(_statement(p)),
     ),
     _derived(
+        "data.any_identified",
+        "boolean",
+        "Some item is shared identified; unknown if none is and some item does not say how "
+        "identifiable it is.",
+        ("$.data_items",),
+        _over(
+            "data_items",
+            lambda items: _any3(
+                None
+                if i.identifiability is None
+                else i.identifiability is Identifiability.IDENTIFIED
+                for i in items
+            ),
+        ),
+    ),
+    _derived(
+        "dates.proposal",
+        "date",
+        "The proposal's own date: when it was last updated, or else created.",
+        ("$.updated", "$.created"),
+        lambda p: _plain(p.updated or p.created),
+    ),
+    _derived(
+        "dates.updated_not_before_created",
+        "boolean",
+        "The proposal was last updated on or after the day it was created; unstated unless "
+        "both are stated.",
+        ("$.updated", "$.created"),
+        lambda p: None if p.updated is None or p.created is None else p.updated >= p.created,
+    ),
+    _derived(
+        "governance.review_after_proposal",
+        "boolean",
+        "The review date is after the proposal's own date; unstated unless both are stated.",
+        ("$.governance.review_date",),
+        lambda p: _after(_at(p, "governance.review_date"), p.updated or p.created),
+    ),
+    _derived(
+        "governance.review_not_past",
+        "boolean",
+        "The review date is on or after the date of the assessment (its as_of date).",
+        ("$.governance.review_date",),
+        lambda p: None,  # set by build_facts, which knows the as_of date
+    ),
+    _derived(
+        "assessment.as_of",
+        "date",
+        "The date the assessment is made as of (today unless given).",
+        ("(assessment)",),
+        lambda p: None,  # set by build_facts
+    ),
+    _derived(
+        "resources.savings_ratio",
+        "number",
+        "Expected savings divided by cost (to two decimal places); unstated unless both are "
+        "stated and the cost is above zero.",
+        ("$.resources.expected_savings_gbp", "$.resources.cost_gbp"),
+        lambda p: _ratio(_at(p, "resources.expected_savings_gbp"), _at(p, "resources.cost_gbp")),
+    ),
+    _derived(
         "safeguards.retention_years",
         "number",
         "The retention period in years (its days, a year as 365 and a month as 30, over "
@@ -961,14 +1037,24 @@ def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
 PROPOSAL_KEY = "$proposal"
 
 
-def build_facts(proposal: Proposal) -> dict[str, Any]:
-    """The fact document for a proposal: nested mappings keyed by the dotted paths."""
+def today() -> dt.date:
+    """The default as_of date of an assessment: today in UTC."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def build_facts(proposal: Proposal, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The fact document for a proposal, assessed as of a date (today by default): nested
+    mappings keyed by the dotted paths."""
     doc: dict[str, Any] = {PROPOSAL_KEY: proposal}
     for parts, get in _SCALARS:
         target = doc
         for name in parts[:-1]:
             target = target.setdefault(name, {})
         target[parts[-1]] = get(proposal)
+    as_of = as_of or today()
+    review = _at(proposal, "governance.review_date")
+    doc["governance"]["review_not_past"] = None if review is None else review >= as_of
+    doc["assessment"]["as_of"] = as_of.isoformat()
     for lst in LISTS:
         items = lst.get(proposal)
         doc[lst.path] = (

@@ -162,6 +162,7 @@ class Verdict:
     library_version: str
     assessed_at: str | None = None
     schema_version: int = SCHEMA_VERSION
+    as_of: str | None = None  #: the date (YYYY-MM-DD) date checks were made as of
     # Issue 15: present only when dialogue records were given (left out of the JSON if not).
     public_voice: PublicVoice | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
@@ -232,30 +233,51 @@ def decide(
     conditions if all tests are met but an advisory criterion is not met or unknown, or a
     feature is not demonstrated; otherwise acceptable. Missing information is never met.
     """
+    # One pass: each finding fails (not met, contrary), is a gap (not met for missing
+    # information, or unknown), or neither.
+    by_test: dict[str, list[Finding]] = {test: [] for test in tests}
+    by_feature: dict[int, list[Finding]] = {number: [] for number in features}
+    failed: set[Any] = set()  # tests ("t", name) and features ("f", number)
+    gapped: set[Any] = set()
+    advisory_gap = False
+    for f in findings:
+        unmet = f.status is Status.NOT_MET
+        gap = unmet or f.status is Status.UNKNOWN
+        fail = unmet and f.basis is not Basis.MISSING
+        mark = failed if fail else gapped if gap else None
+        mine = by_test.get(f.test)
+        if mine is not None:
+            mine.append(f)
+        if f.severity == "blocking":
+            if mark is not None:
+                mark.add(("t", f.test))
+        elif gap:
+            advisory_gap = True
+        for number in f.features:
+            listed = by_feature.get(number)
+            if listed is not None:
+                listed.append(f)
+            if mark is not None:
+                mark.add(("f", number))
     test_results = {}
     for test, name in tests.items():
-        mine = tuple(f for f in findings if f.test == test)
-        blocking = [f for f in mine if f.blocking]
-        if any(f.contrary for f in blocking):
+        if ("t", test) in failed:
             status = TestStatus.NOT_MET
-        elif not mine or any(f.status in _GAPS for f in blocking):
-            # no criteria: nothing shows it is met
+        elif not by_test[test] or ("t", test) in gapped:  # no criteria: nothing shows it met
             status = TestStatus.UNDETERMINED
         else:
             status = TestStatus.MET
-        test_results[test] = TestResult(test, name, status, mine)
+        test_results[test] = TestResult(test, name, status, tuple(by_test[test]))
     feature_results = {}
     for number, name in features.items():
-        mine = tuple(f for f in findings if number in f.features)
-        if any(f.contrary for f in mine):
+        if ("f", number) in failed:
             fstatus = FeatureStatus.NOT_DEMONSTRATED
-        elif not mine or any(f.status in _GAPS for f in mine):
+        elif not by_feature[number] or ("f", number) in gapped:
             fstatus = FeatureStatus.UNDETERMINED
         else:
             fstatus = FeatureStatus.DEMONSTRATED
-        feature_results[number] = FeatureResult(number, name, fstatus, mine)
+        feature_results[number] = FeatureResult(number, name, fstatus, tuple(by_feature[number]))
     test_statuses = {r.status for r in test_results.values()}
-    advisory_gap = any(not f.blocking and f.status in _GAPS for f in findings)
     if TestStatus.NOT_MET in test_statuses:
         outcome = Outcome.NOT_ACCEPTABLE
     elif TestStatus.UNDETERMINED in test_statuses:
@@ -267,6 +289,3 @@ def decide(
     else:
         outcome = Outcome.ACCEPTABLE
     return outcome, test_results, feature_results
-
-
-_GAPS = (Status.NOT_MET, Status.UNKNOWN)

@@ -14,6 +14,7 @@ recorded", and gives no score.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -269,7 +270,12 @@ def public_voice(proposal: Source, records: Records) -> PublicVoice:
 
 
 def assess_with_voice(
-    assessor: Assessor, proposal: Source, records: Records, *, timestamp: bool = False
+    assessor: Assessor,
+    proposal: Source,
+    records: Records,
+    *,
+    timestamp: bool = False,
+    as_of: dt.date | None = None,
 ) -> Verdict:
     """Assess with residents' conditions and red lines added to the assessor's pack."""
     from ._assess import _assessor_for
@@ -280,7 +286,7 @@ def assess_with_voice(
     covering = _covering(loaded, found)
     rules = voice_rules(covering)
     target = _assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
-    verdict = target.assess(loaded, timestamp=timestamp)
+    verdict = target.assess(loaded, timestamp=timestamp, as_of=as_of)
     return attrs.evolve(verdict, public_voice=_section(loaded, found, covering, rules))
 
 
