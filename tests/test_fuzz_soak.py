@@ -55,8 +55,8 @@ def test_a_soak_slice_holds() -> None:
     code, output, summary = script(
         SOAK, "--reloads", 200, "--failures", 1100, "--good", 20, "--watchdog", 60
     )
-    assert summary["reload"]["reloads"] == 200
-    assert summary["failures"]["failed_as_expected"] == 1100
+    assert summary["reload"]["reloads"] == 200, output
+    assert summary["failures"]["failed_as_expected"] == 1100, output
     assert summary["failures"]["good_failed"] == 0, output
     assert summary["failures"]["good_ok"] == 40
     # Flat memory: before the engine rescued failed sessions, RSS went from 83 to 1,532 MB.
