@@ -69,7 +69,8 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
             "proportionate.security-measures",
             "proportionate.audit-logging",
             "proportionate.secure-transfer",
-            # benefits only to organisations, unmeasured, unevidenced
+            # benefits only to organisations (none for people at all), unmeasured, unevidenced
+            "responsible.benefits-for-people",
             "responsible.benefits-for-individuals",
             "responsible.wider-public-benefit",
             "responsible.benefits-measured",
