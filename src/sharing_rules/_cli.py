@@ -263,9 +263,8 @@ def _assess_file(
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
-            {**_record(name, Problem(path, message, code=code)), "severity": "warning"}
+            {**_record(name, _non_answer(path, text)), "severity": "warning"}
             for path, text in non_answers(proposal_to_dict(proposal))
-            for code, message in [_non_answer(path, text)]
         )
     except ProposalError as err:
         return _Result(
@@ -289,11 +288,19 @@ def _assess_file(
     )
 
 
-def _non_answer(path: str, text: str) -> tuple[str, str]:
+def _non_answer(path: str, text: str) -> Problem:
     """The warning code and message for a text that is not an answer (read as not stated)."""
     if PLACEHOLDER.match(text):
-        return "template-placeholder", f"{path} still holds the template placeholder {text}"
-    return "non-answer", f"{path} holds {text!r}, which is not an answer (read as not stated)"
+        return Problem(
+            path,
+            f"{path} still holds the template placeholder {text}",
+            code="template-placeholder",
+        )
+    return Problem(
+        path,
+        f"{path} holds {text!r}, which is not an answer (read as not stated)",
+        code="non-answer",
+    )
 
 
 def _render_one(fmt: str, report: Report, color: bool) -> str:
