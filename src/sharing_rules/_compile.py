@@ -490,6 +490,26 @@ def _copies(mode: str) -> tuple[tuple[str, str], ...]:
     return (("", mode),)
 
 
+def keys_read(definition: Mapping[str, Any]) -> frozenset[str]:
+    """Every fact key a compiled ruleset definition tests (list items' keys excluded)."""
+    found: set[str] = set()
+
+    def walk(expr: Mapping[str, Any]) -> None:
+        for name, value in expr.items():
+            if name in ("$and", "$or"):
+                for part in value:
+                    walk(part)
+            elif name.startswith("$"):
+                found.update(value)  # {key: operand}, or {list key: item expression}
+            else:
+                found.add(name)
+
+    for rule in definition.values():
+        for pattern in rule["all"]:
+            walk(pattern["m"])
+    return frozenset(found)
+
+
 @attrs.frozen(slots=True)
 class Plan:
     """How to build the engine's copy of a fact document for one stage: only the facts the
@@ -506,13 +526,17 @@ class Plan:
         requires: Iterable[str],
         target: Target,
         vocabulary: Mapping[str, Fact],
+        read: frozenset[str] | None = None,
     ) -> Plan:
+        """The plan for a stage's conditions; with ``read`` (:func:`keys_read` of the
+        compiled definition), only the keys the network tests go into the engine's copy."""
         used = _used(conditions, requires, target)
         scalars = tuple(
             (target.keys[p] + suffix, tuple(p.split(".")), mode, p)
             for p in sorted(used)
             if p in vocabulary
             for suffix, mode in _copies(_mode(vocabulary[p].kind))
+            if read is None or target.keys[p] + suffix in read
         )
         wanted = {
             (q.list, tuple(sorted(set(facts_named(q.where))))) for q in _quantifiers(conditions)

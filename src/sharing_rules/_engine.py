@@ -66,7 +66,7 @@ from typing import Any
 
 import durable_rules_engine as _dr
 
-from ._compile import Plan, compile_pack, target_for
+from ._compile import Plan, compile_pack, keys_read, target_for
 from ._errors import AssessmentError, ProposalError
 from ._facts import build_facts
 from ._load import proposal_from_dict
@@ -121,17 +121,20 @@ class DurableEngine:
         target = target_for(pack)
         self.definition = compile_pack(pack, target)
         vocabulary = pack.vocabulary
+        read = keys_read(self.definition)  # e.g. a number's low copy no rule compares
         self._stage_one = Plan.build(
             [d.condition for d in pack.derivations],
             [p for d in pack.derivations for p in d.requires],
             target,
             vocabulary,
+            read,
         )
         self._stage_two = Plan.build(
             [c for r in pack.rules for c in (r.condition, r.when) if c is not None],
             [p for r in pack.rules for p in r.requires],
             target,
             vocabulary,
+            read,
         )
         self._derived_paths = [d.sets for d in pack.derivations]
         self._lock = threading.Lock()
