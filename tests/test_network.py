@@ -173,3 +173,29 @@ def test_engine_limits_are_load_errors_with_rule_file_and_line(tmp_path: Path) -
         assert problem.line is not None
     assert "combinations" in problems["local.r0"].message
     assert problems["local.r0"].line < problems["local.r1"].line
+
+
+def _list_tests(expr: Any) -> list[Any]:
+    """The inner expressions of every $iany/$iall in an expression."""
+    if not isinstance(expr, dict):
+        return []
+    found = []
+    for name, value in expr.items():
+        if name in ("$and", "$or"):
+            found += [inner for part in value for inner in _list_tests(part)]
+        elif name in ("$iany", "$iall"):
+            found += list(value.values())
+    return found
+
+
+def test_no_list_test_ends_on_an_or() -> None:
+    """durable-rules reads the type of the node a list test's expression ends on; an $or
+    ends on a join node whose type is never set, so ruleset creation failed at random with
+    error 102 (valgrind: uninitialised reads in createAlpha)."""
+    from sharing_rules._compile import compile_pack, target_for
+
+    pack = sr.load_rules()
+    definition = compile_pack(pack, target_for(pack))
+    inners = [i for rule in definition.values() for i in _list_tests(rule["all"][0]["m"])]
+    assert inners, "the framework pack has list conditions"
+    assert not [inner for inner in inners if "$or" in inner]

@@ -57,6 +57,7 @@ __all__ = ["UNSTATED", "Plan", "Target", "compile_condition", "compile_pack", "t
 #: enumeration values and projections, and neither is ever "?".
 UNSTATED = "?"
 _STATED = "+"  # a stated free-text or date item field, inside a projection
+_NO_PROJECTION = "!"  # never the value of a projection
 _MAX_TUPLES = 512
 _DR_ORDER = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 _DR_FLIP = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}
@@ -200,6 +201,11 @@ def _compile_quantified(q: Quantified, target: Target, negate: bool) -> dict[str
     ]
     key = f"$i.{projection.key}"
     inner = _join("$or", [{key: t} for t in tuples]) if tuples else None
+    if inner is not None and "$or" in inner:
+        # durable-rules checks the type of the node a list test's expression ends on, and an
+        # $or ends on a join node whose type it never set: creating the ruleset then failed
+        # at random with error 102. End on a test that always holds (no projection is "!").
+        inner = {"$and": [inner, {"$neq": {key: _NO_PROJECTION}}]}
     name = target.keys[q.list]
     count = target.key(lst.count)
     if exists:

@@ -40,10 +40,12 @@ each engine serialises its assessments with a lock.
 
 Long-running services build and drop engines; three more defects shape that part:
 
-* ``create_ruleset`` fails now and then with error 102 (uninitialised reads in ``createAlpha``
-  under valgrind) and succeeds on retry; a fresh network could in principle be wrong rather
-  than refused. Creation is retried, and every fresh network is checked against the reference
-  evaluator on the pack's own examples before it assesses anything.
+* ``create_ruleset`` failed now and then with error 102: ``createAlpha`` reads the type of
+  the node a list test's expression ends on, and an ``$or`` ends on a join node whose type
+  it never sets (valgrind: uninitialised reads). The compiler no longer ends a list test on
+  an ``$or`` (``_compile``). Creation is still retried, and every fresh network is checked
+  against the reference evaluator on the pack's own examples before it assesses anything,
+  since a network could in principle be wrong rather than refused.
 * A session in which a stage failed before any action started cannot be deleted (see above),
   and 1,024 leaked sessions make the ruleset refuse everything. After a failure the engine
   asserts a rescue fact (stage 0) whose sentinel action starts, then deletes the session.
