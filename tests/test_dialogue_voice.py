@@ -205,3 +205,33 @@ def test_a_card_about_other_kinds_is_no_public_view_for_the_proposal() -> None:
     record = attrs.evolve(load_record(RECORD), cards=(research,))
     voice = sr.public_voice(FIRE, record)
     assert not voice.recorded and voice.summary.startswith("No public view recorded: ")
+
+
+def test_the_command_line_assesses_with_dialogue_records(tmp_path: Path) -> None:
+    """`sharing-rules assess --dialogue` gives the verdict Python gives with the records."""
+    from click.testing import CliRunner
+
+    from sharing_rules._cli import cli
+
+    done = CliRunner().invoke(
+        cli,
+        [
+            "assess",
+            str(FIRE),
+            "--dialogue",
+            str(RECORD),
+            "--as-of",
+            "2026-11-29",
+            "--format",
+            "json",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    expected = sr.assess(
+        FIRE, dialogue=str(RECORD), as_of=__import__("datetime").date(2026, 11, 29)
+    )
+    assert json.loads(done.stdout) == expected.to_dict()
+    assert json.loads(done.stdout)["public_voice"]["tests"]["purposeful"]["participants"] == 26
+    missing = CliRunner().invoke(cli, ["assess", str(FIRE), "--dialogue", str(tmp_path / "no")])
+    assert missing.exit_code == 2
+    assert "dialogue" in missing.output

@@ -21,6 +21,7 @@ import yaml
 
 from ._assess import Assessor
 from ._cli_voice import dialogue, register
+from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
 from ._load import load_proposal, parse_proposal, proposal_to_dict
@@ -255,11 +256,12 @@ def _assess_file(
     fmt: str,
     color: bool,
     as_of: dt.date | None = None,
+    dialogue: tuple[DialogueRecord, ...] | None = None,
 ) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
         proposal = _read(name)
-        verdict = assessor.assess(proposal, as_of=as_of)
+        verdict = assessor.assess(proposal, as_of=as_of, dialogue=dialogue)
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
@@ -286,6 +288,14 @@ def _assess_file(
     return _Result(
         name, report, exit_code(verdict.outcome, strict), warnings=warnings, rendered=rendered
     )
+
+
+def _load_dialogue(paths: Sequence[str], errors: str) -> tuple[DialogueRecord, ...]:
+    """The dialogue records given with --dialogue; exit 2 listing every problem if not."""
+    try:
+        return load_records(list(paths))
+    except DialogueError as err:
+        _fail(str(err), errors, code="invalid", problems=err.problems)
 
 
 def _non_answer(path: str, text: str) -> Problem:
@@ -415,6 +425,15 @@ class _Output:
     help="Make date checks (is the review date past?) as of this date, not today; the "
     "verdict records it, so the same date reproduces a stored verdict.",
 )
+@click.option(
+    "--dialogue",
+    "dialogue_paths",
+    multiple=True,
+    metavar="PATH",
+    help="Dialogue records (a file or a folder, repeatable): report what residents said "
+    "about sharing of this kind, and check their conditions and red lines "
+    "(docs/public-voice.md).",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -424,6 +443,7 @@ def assess(
     errors: str,
     strict: bool,
     as_of: dt.datetime | None,
+    dialogue_paths: tuple[str, ...],
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -452,7 +472,10 @@ def assess(
     results: list[_Result] = []
     notes: list[str] = []
     day = as_of.date() if as_of is not None else None
-    one = functools.partial(_assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day)
+    records = _load_dialogue(dialogue_paths, errors) if dialogue_paths else None
+    one = functools.partial(
+        _assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day, dialogue=records
+    )
     for result in _results(files, progress, one):
         results.append(result)
         notes += _notes(result, errors)
