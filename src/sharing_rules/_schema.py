@@ -13,12 +13,13 @@ verdict always writes every field, and optional ones are ``null`` when empty.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import json
 import sys
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -149,7 +150,7 @@ def _add_bounds(schema: dict[str, Any], metadata: Mapping[str, Any]) -> None:
         schema["minItems"] = 1
 
 
-def _document(name: SchemaName, root: type, output: bool, title: str) -> dict[str, Any]:
+def _document(name: str, root: type, output: bool, title: str) -> dict[str, Any]:
     generator = _Generator(output)
     body = generator.object(root)
     generator.defs.pop(root.__name__, None)
@@ -190,16 +191,26 @@ def shipped_schema(name: SchemaName) -> str:
     return entry.read_text(encoding="utf-8")
 
 
-def write_schemas(directory: Path | None = None) -> list[Path]:
-    """Regenerate the shipped schema files (by default in the package's source tree)."""
+def write_schema_files(
+    texts: Mapping[str, Callable[[], str]], directory: Path | None = None
+) -> list[Path]:
+    """Write ``NAME.schema.json`` for each generated text (by default in the package's
+    source tree, where the shipped files live)."""
     target = directory or Path(__file__).parent / "schemas"
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in SCHEMA_NAMES:
+    for name, text in texts.items():
         path = target / f"{name}.schema.json"
-        path.write_text(schema_json(name), encoding="utf-8")
+        path.write_text(text(), encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_schemas(directory: Path | None = None) -> list[Path]:
+    """Regenerate the shipped schema files (by default in the package's source tree)."""
+    return write_schema_files(
+        {name: functools.partial(schema_json, name) for name in SCHEMA_NAMES}, directory
+    )
 
 
 if __name__ == "__main__":  # python -m sharing_rules._schema [DIRECTORY]

@@ -6,6 +6,7 @@ Regenerate the shipped files after changing the classes with
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -13,22 +14,16 @@ from typing import Any
 
 from ._dialogue import DialogueRecord
 from ._register import RegisterEntry
-from ._schema import DIALECT, _Generator
+from ._schema import DIALECT, _document, _Generator, write_schema_files
 
 __all__ = ["dialogue_record_schema", "register_schema", "write_voice_schemas"]
 
 
 def dialogue_record_schema() -> dict[str, Any]:
     """The JSON Schema of a dialogue record (and of a plan: a record with no answers yet)."""
-    generator = _Generator(output=False)
-    body = generator.object(DialogueRecord)
-    return {
-        "$schema": DIALECT,
-        "$id": "urn:sharing-rules:schema:dialogue-record",
-        "title": "sharing-rules dialogue record",
-        **body,
-        "$defs": dict(sorted(generator.defs.items())),
-    }
+    return _document(
+        "dialogue-record", DialogueRecord, output=False, title="sharing-rules dialogue record"
+    )
 
 
 def register_schema() -> dict[str, Any]:
@@ -56,13 +51,9 @@ def schema_text(name: str) -> str:
 
 def write_voice_schemas(directory: Path | None = None) -> list[Path]:
     """Regenerate the shipped schema files (by default in the package's source tree)."""
-    target = directory or Path(__file__).parent / "schemas"
-    written = []
-    for name in SCHEMAS:
-        path = target / f"{name}.schema.json"
-        path.write_text(schema_text(name), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_schema_files(
+        {name: functools.partial(schema_text, name) for name in SCHEMAS}, directory
+    )
 
 
 if __name__ == "__main__":  # python -m sharing_rules._voice_schema [DIRECTORY]
