@@ -191,11 +191,21 @@ def test_many_conditions_on_one_fact_are_all_checked() -> None:
 
 
 def test_the_purpose_kinds_a_record_accepts_are_the_agreed_names() -> None:
-    from sharing_rules._dialogue import _CONTRACT_KINDS, purpose_kinds
+    from sharing_rules._dialogue import purpose_kinds
 
-    model = getattr(sr, "PurposeKind", None)  # in the model once issue 11 has landed
-    assert purpose_kinds() == _CONTRACT_KINDS
-    assert model is None or tuple(k.value for k in model) == _CONTRACT_KINDS
+    agreed = (  # the names agreed between issues 11 and 15
+        "individual_service",
+        "safeguarding",
+        "planning",
+        "research",
+        "fraud_or_error",
+        "enforcement",
+        "immigration_control",
+        "commercial",
+        "other",
+    )
+    assert purpose_kinds() == agreed
+    assert tuple(k.value for k in sr.PurposeKind) == agreed
 
 
 def test_a_card_about_other_kinds_is_no_public_view_for_the_proposal() -> None:

@@ -32,7 +32,18 @@ from ._conditions import Scope, parse_condition
 from ._errors import Problem, _ProblemsError
 from ._facts import FACTS, LISTS_BY_PATH
 from ._load import _make_converter, _problems
-from ._model import DataCategory, _Checked, _count, _Failure, _field, _scalar, _text, _tuple
+from ._model import (
+    DataCategory,
+    PurposeKind,
+    _Checked,
+    _count,
+    _Failure,
+    _field,
+    _scalar,
+    _text,
+    _tuple,
+)
+from ._rules import TESTS
 from ._yaml import YamlProblem, line_for, parse_with_lines
 
 __all__ = [
@@ -51,28 +62,15 @@ __all__ = [
     "score",
 ]
 
-TESTS = ("purposeful", "proportionate", "responsible")
 SCALE = (1, 2, 3, 4, 5)
-#: The purpose kinds agreed for the model (issue 11); read from the model once it has them.
-_CONTRACT_KINDS = (
-    "individual_service",
-    "safeguarding",
-    "planning",
-    "research",
-    "fraud_or_error",
-    "enforcement",
-    "immigration_control",
-    "commercial",
-    "other",
-)
+_PURPOSE_KINDS = tuple(kind.value for kind in PurposeKind)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SCOPE = Scope({f.path: f for f in FACTS}, LISTS_BY_PATH)
 
 
 def purpose_kinds() -> tuple[str, ...]:
-    """The purpose kind values: the model's ``PurposeKind`` when it has one."""
-    kind = getattr(_model, "PurposeKind", None)
-    return tuple(m.value for m in kind) if kind is not None else _CONTRACT_KINDS
+    """The purpose kind values (the model's ``PurposeKind``)."""
+    return _PURPOSE_KINDS
 
 
 class DialogueError(_ProblemsError, ValueError):
@@ -189,7 +187,7 @@ class CardResult(_Checked):
     id: str = _field(_ident, required=True)
     title: str = _text(required=True)
     proposal: str | None = _text()  #: the id of the proposal the card was written from
-    purpose_kinds: tuple[str, ...] | None = _field(_tuple(_one_of(_CONTRACT_KINDS)))
+    purpose_kinds: tuple[str, ...] | None = _field(_tuple(_one_of(_PURPOSE_KINDS)))
     data_categories: tuple[DataCategory, ...] | None = _field(_tuple(_scalar(DataCategory)))
     answers: Mapping[str, tuple[int, ...]] = attrs.field(factory=dict, metadata={"check": _answers})
     conditions: tuple[ResidentCondition, ...] = attrs.field(default=())

@@ -27,7 +27,6 @@ from ._conditions import facts_named, parse_condition
 from ._dialogue import (
     _SCOPE,
     SCALE,
-    TESTS,
     CardResult,
     DialogueRecord,
     Records,
@@ -38,7 +37,7 @@ from ._dialogue import (
 )
 from ._errors import AssessmentError
 from ._model import Proposal
-from ._rules import Rule, RulePack, _Collector, _File, _parse_rule, _rule_order
+from ._rules import TESTS, Rule, RulePack, _Collector, _File, _parse_rule, _rule_order
 
 if TYPE_CHECKING:
     from ._assess import Assessor
