@@ -1,13 +1,18 @@
-"""The outcome logic on hand-made findings, and the verdict's JSON shape."""
+"""The outcome logic on hand-made findings, and the verdict's JSON shape (see also
+test_verdict_compat.py for verdicts stored in the old shape)."""
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
+from typing import Any
 
+import attrs
 import pytest
 
 import sharing_rules as sr
-from sharing_rules._verdict import decide
+from sharing_rules._verdict import _v1_dict, decide
 
 TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate", "responsible": "Responsible"}
 FEATURES = {1: "One", 2: "Two"}
@@ -108,9 +113,183 @@ def test_json_shape_and_round_trip() -> None:
         "schema_version",
         "as_of",
     }
-    assert set(data["features"]) == {"1", "2", "3", "4", "5"}
+    assert data["schema_version"] == 2
+    # Tests and features are lists in the pack's order, whatever the key sorting.
+    assert [t["test"] for t in data["tests"]] == ["purposeful", "proportionate", "responsible"]
+    assert [f["feature"] for f in data["features"]] == [1, 2, 3, 4, 5]
+    # Each finding is written once; tests and features refer to it by rule id.
+    assert [f["rule_id"] for f in data["findings"]] == [f.rule_id for f in verdict.findings]
+    for written, result in zip(data["tests"], verdict.tests.values(), strict=True):
+        assert written["findings"] == [f.rule_id for f in result.findings]
+        assert all(isinstance(rule_id, str) for rule_id in written["findings"])
     assert data["assessed_at"] is None
     assert data["rule_pack"]["digest"] == sr.load_rules().digest
     assert sr.verdict_from_dict(data) == verdict
     stamped = sr.assess("examples/gp-research-tre.yaml", timestamp=True)
     assert stamped.assessed_at is not None and stamped.assessed_at.endswith("+00:00")
+
+
+def _hand_made() -> sr.Verdict:
+    met = sr.Finding("purposeful.a", "1", "A?", "purposeful", (1,), "blocking", S.MET, "ok – yes")
+    unmet = sr.Finding(
+        "proportionate.b",
+        "2",
+        "B?",
+        "proportionate",
+        (1, 2),
+        "advisory",
+        S.NOT_MET,
+        "no",
+        paths=("$.x",),
+        details=(sr.Detail("$.x", "= yes", False),),
+        remedy="Do x.",
+        sources=("S",),
+        basis=sr.Basis.CONTRARY,
+    )
+    outcome, tests, features = decide([met, unmet], TESTS, FEATURES)
+    return sr.Verdict(
+        outcome=outcome,
+        tests=tests,
+        features=features,
+        findings=(met, unmet),
+        derived={"d.x": True},
+        proposal_id="p",
+        proposal_digest="sha256:0",
+        rule_pack=sr.PackInfo("pk", "1.0.0", "sha256:1"),
+        library_version="0",
+        as_of="2026-11-29",
+    )
+
+
+# Written by hand: one key a line, each test, feature and finding on a line of its own, keys
+# sorted, non-ASCII text as it is, and a finding's fields left out when they hold their default.
+HAND_MADE_JSON = """{
+  "as_of": "2026-11-29",
+  "assessed_at": null,
+  "derived": {"d.x":true},
+  "features": [
+    {"feature":1,"findings":["purposeful.a","proportionate.b"],"name":"One","status":"not_demonstrated"},
+    {"feature":2,"findings":["proportionate.b"],"name":"Two","status":"not_demonstrated"}
+  ],
+  "findings": [
+    {"features":[1],"message":"ok – yes","rule_id":"purposeful.a","rule_version":"1","severity":"blocking","status":"met","test":"purposeful","title":"A?"},
+    {"basis":"contrary","details":[{"actual":false,"expected":"= yes","path":"$.x"}],"features":[1,2],"message":"no","paths":["$.x"],"remedy":"Do x.","rule_id":"proportionate.b","rule_version":"2","severity":"advisory","sources":["S"],"status":"not_met","test":"proportionate","title":"B?"}
+  ],
+  "library_version": "0",
+  "outcome": "insufficient_information",
+  "proposal_digest": "sha256:0",
+  "proposal_id": "p",
+  "rule_pack": {"digest":"sha256:1","id":"pk","version":"1.0.0"},
+  "schema_version": 2,
+  "tests": [
+    {"findings":["purposeful.a"],"name":"Purposeful","status":"met","test":"purposeful"},
+    {"findings":["proportionate.b"],"name":"Proportionate","status":"met","test":"proportionate"},
+    {"findings":[],"name":"Responsible","status":"undetermined","test":"responsible"}
+  ]
+}"""  # noqa: E501
+
+
+def test_each_finding_is_written_once_and_referred_to_by_rule_id() -> None:
+    verdict = _hand_made()
+    assert verdict.to_json() == HAND_MADE_JSON
+    assert verdict.to_json(indent=None) == "".join(
+        line.strip() for line in HAND_MADE_JSON.splitlines()
+    ).replace('": ', '":')
+    assert "\n" not in verdict.to_json(indent=None)
+    assert sr.verdict_from_dict(json.loads(HAND_MADE_JSON)) == verdict
+    again = sr.verdict_from_dict(json.loads(verdict.to_json(indent=None)))
+    assert again == verdict
+    # the findings under tests and features are the very findings under findings
+    assert again.tests["proportionate"].findings[0] is again.findings[1]
+    assert again.features[2].findings == (again.findings[1],)
+
+
+def test_a_verdict_whose_findings_share_a_rule_id_is_not_written() -> None:
+    verdict = _hand_made()
+    twice = attrs.evolve(verdict, findings=(verdict.findings[0], verdict.findings[0]))
+    with pytest.raises(ValueError, match="same rule id"):
+        twice.to_json()
+
+
+def _problems(data: object) -> list[tuple[str, str]]:
+    with pytest.raises(sr.VerdictError) as caught:
+        sr.verdict_from_dict(data)  # type: ignore[arg-type]
+    assert isinstance(caught.value, ValueError | sr.SharingRulesError)
+    assert str(caught.value).startswith("1 problem in the verdict:") or "problems" in str(
+        caught.value
+    )
+    return [(p.path, p.code) for p in caught.value.problems]
+
+
+def test_unknown_keys_and_bad_references_are_refused_with_their_paths() -> None:
+    good = json.loads(HAND_MADE_JSON)
+
+    def changed(edit: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        data = copy.deepcopy(good)
+        edit(data)
+        return data
+
+    assert _problems(changed(lambda d: d.update(colour="red"))) == [("$.colour", "unknown-key")]
+    assert _problems(changed(lambda d: d["findings"][1].update(note="x"))) == [
+        ("$.findings[1].note", "unknown-key")
+    ]
+    assert _problems(changed(lambda d: d["tests"][2].update(extra=1))) == [
+        ("$.tests[2].extra", "unknown-key")
+    ]
+    assert _problems(changed(lambda d: d["tests"][0]["findings"].append("no.such-rule"))) == [
+        ("$.tests[0].findings[1]", "unknown-reference")
+    ]
+    assert _problems(changed(lambda d: d["findings"].append(d["findings"][0]))) == [
+        ("$.findings[2].rule_id", "duplicate")
+    ]
+    assert _problems(changed(lambda d: d["features"].append(d["features"][0]))) == [
+        ("$.features", "invalid-value")
+    ]
+    assert _problems(changed(lambda d: d.update(tests={}))) == [("$.tests", "invalid-value")]
+    assert _problems(changed(lambda d: d["findings"][0].update(status="fine"))) == [
+        ("$.findings[0].status", "invalid-value")
+    ]
+    assert _problems(changed(lambda d: d.update(schema_version=3))) == [
+        ("$.schema_version", "invalid-value")
+    ]
+    assert _problems(changed(lambda d: d.pop("schema_version"))) == [
+        ("$.schema_version", "invalid-value")
+    ]
+    assert _problems(changed(lambda d: d.update(schema_version=True))) == [
+        ("$.schema_version", "invalid-value")
+    ]
+    assert _problems([good]) == [("$", "wrong-type")]
+
+
+def test_unknown_keys_in_an_old_verdict_are_refused_too() -> None:
+    data = _v1_dict(_hand_made())
+    assert sr.verdict_from_dict(data) == _hand_made()
+    data["tests"]["purposeful"]["findings"][0]["note"] = "x"
+    assert _problems(data) == [("$.tests[purposeful].findings[0].note", "unknown-key")]
+
+
+def _reports(verdict: sr.Verdict) -> tuple[str, str, str]:
+    return sr.render_text(verdict), sr.render_markdown(verdict), sr.render_html(verdict)
+
+
+@pytest.mark.parametrize(
+    ("path", "dialogue"),
+    [
+        ("examples/gang-list-schools.yaml", None),
+        ("examples/gp-research-tre.yaml", None),
+        ("examples/fire-safety-visits.yaml", "examples/dialogue/record.json"),
+    ],
+)
+def test_reports_from_a_stored_verdict_are_those_of_a_fresh_one(
+    path: str, dialogue: str | None
+) -> None:
+    verdict = sr.assess(path, dialogue=dialogue)
+    fresh = _reports(verdict)
+    stored = sr.verdict_from_dict(json.loads(verdict.to_json()))
+    assert list(stored.tests) == ["purposeful", "proportionate", "responsible"]
+    assert _reports(stored) == fresh
+    # A verdict stored in the old shape had its tests sorted by name: they come back in the
+    # pack's order (tests by their first finding, features by number).
+    old = json.loads(json.dumps(_v1_dict(verdict), sort_keys=True))
+    assert list(old["tests"]) == ["proportionate", "purposeful", "responsible"]
+    assert _reports(sr.verdict_from_dict(old)) == fresh

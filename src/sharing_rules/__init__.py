@@ -20,6 +20,7 @@ from ._errors import (
     RuleError,
     SharingRulesError,
     UsageError,
+    VerdictError,
 )
 from ._examples import ExampleResult, run_examples
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
@@ -106,6 +107,7 @@ __all__ = [
     "RuleError",
     "SharingRulesError",
     "UsageError",
+    "VerdictError",
     "__version__",
     "load_proposal",
     "parse_proposal",

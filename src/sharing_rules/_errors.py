@@ -15,6 +15,7 @@ __all__ = [
     "RuleError",
     "SharingRulesError",
     "UsageError",
+    "VerdictError",
     "did_you_mean",
 ]
 
@@ -78,6 +79,12 @@ class RuleError(_ProblemsError, ValueError):
     """A rule pack is invalid. ``problems`` lists every problem with file, line and rule id."""
 
     kind = "rule pack"
+
+
+class VerdictError(_ProblemsError, ValueError):
+    """A stored verdict could not be read. ``problems`` lists every problem with its path."""
+
+    kind = "verdict"
 
 
 class InputWarning(UserWarning):

@@ -7,7 +7,13 @@ the model with ``python -m sharing_rules._schema`` (a test checks they are up to
 
 The two formats differ in how they treat absent values. In a proposal, a field that is not
 known is simply left out: optional fields are not required and do not accept ``null``. A
-verdict always writes every field, and optional ones are ``null`` when empty.
+verdict writes every field of its own, ``null`` when empty (``public_voice`` is left out
+unless dialogue records were given); a finding leaves out the fields that hold their
+default (no paths, details, remedy, sources or basis). The verdict JSON (shape 2) differs
+from the classes where ``_STORED`` says: each finding is written once, under ``findings``,
+and ``tests`` and ``features`` are lists in the pack's order that refer to their findings
+by rule id. The schema of shape 1, still read by ``verdict_from_dict``, ships frozen as
+``schemas/verdict-v1.schema.json``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from typing import Any, Literal
 import attrs
 
 from ._model import _PERIOD, Period, Proposal
-from ._verdict import Verdict
+from ._verdict import FeatureResult, Finding, TestResult, Verdict
 
 __all__ = ["SCHEMA_NAMES", "proposal_schema", "schema_json", "shipped_schema", "verdict_schema"]
 
@@ -37,6 +43,30 @@ SCHEMA_NAMES: tuple[SchemaName, ...] = ("proposal", "verdict")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: The ISO 8601 periods the model reads (years, months, weeks, days; at least one).
 PERIOD_PATTERN = _PERIOD.pattern.replace("^P", "^P(?!$)", 1)
+
+
+_RULE_IDS = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "The rule ids of its findings, which are written under findings.",
+}
+#: Verdict fields written otherwise than their classes say (see the module's docstring).
+_STORED: dict[tuple[type, str], Callable[[_Generator], dict[str, Any]]] = {
+    (Verdict, "tests"): lambda g: {
+        "type": "array",
+        "items": g.ref(TestResult),
+        "description": "The three tests, in the pack's order.",
+    },
+    (Verdict, "features"): lambda g: {
+        "type": "array",
+        "items": g.ref(FeatureResult),
+        "description": "The key features, in the pack's order.",
+    },
+    (TestResult, "findings"): lambda g: _RULE_IDS,
+    (FeatureResult, "findings"): lambda g: _RULE_IDS,
+}
+#: Classes whose fields are left out of the verdict JSON when they hold their default.
+_OMITS_DEFAULTS = (Finding,)
 
 
 def _description(cls: type) -> str:
@@ -60,12 +90,15 @@ class _Generator:
         hints = typing.get_type_hints(cls)
         properties: dict[str, Any] = {}
         required: list[str] = []
+        omits_defaults = self.output and cls in _OMITS_DEFAULTS
         for field in attrs.fields(cls):
+            stored = _STORED.get((cls, field.name)) if self.output else None
             hint = hints[field.name]
-            schema = self.field(field, hint)
-            properties[field.name] = schema
-            if (self.output and not field.metadata.get("omit_if_none")) or (
-                field.default is attrs.NOTHING
+            properties[field.name] = (
+                stored(self) if stored else self.field(field, hint, nullable=not omits_defaults)
+            )
+            if field.default is attrs.NOTHING or (
+                self.output and not omits_defaults and not field.metadata.get("omit_if_none")
             ):
                 required.append(field.name)
         out: dict[str, Any] = {
@@ -79,15 +112,17 @@ class _Generator:
             del out["required"]
         return out
 
-    def field(self, field: attrs.Attribute[Any], hint: Any) -> dict[str, Any]:
+    def field(
+        self, field: attrs.Attribute[Any], hint: Any, nullable: bool = True
+    ) -> dict[str, Any]:
         if field.name == "schema_version" and self.output:
             return {"const": field.default}
-        schema = self.type(hint)
+        schema = self.type(hint, nullable)
         if not self.output:
             _add_bounds(schema, field.metadata)
         return schema
 
-    def type(self, hint: Any) -> dict[str, Any]:
+    def type(self, hint: Any, nullable: bool = True) -> dict[str, Any]:
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if origin in (typing.Union, types.UnionType):
@@ -97,7 +132,7 @@ class _Generator:
                 if len(options) == 1
                 else {"anyOf": [self.type(a) for a in options]}
             )
-            if type(None) in args and self.output:
+            if type(None) in args and self.output and nullable:
                 return {"anyOf": [inner, {"type": "null"}]}
             return inner
         if origin is tuple:

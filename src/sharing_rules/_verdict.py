@@ -9,6 +9,11 @@ from typing import Any
 
 import attrs
 import cattrs
+import cattrs.gen
+from cattrs.errors import IterableValidationError, IterableValidationNote
+from cattrs.gen import override
+
+from ._errors import Problem, VerdictError
 
 from ._voice import PublicVoice
 
@@ -28,7 +33,7 @@ __all__ = [
     "verdict_from_dict",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  #: the shape of the verdict JSON written (1 is still read)
 
 
 class _Value(StrEnum):
@@ -186,16 +191,52 @@ class Verdict:
         return (*missing, *unknown)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``)."""
-        data: dict[str, Any] = _converter.unstructure(self)
-        data["features"] = {str(k): v for k, v in data["features"].items()}
-        if data["public_voice"] is None:  # a verdict without records keeps its old shape
-            del data["public_voice"]
+        """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``).
+
+        Each finding is written once, under ``findings``; ``tests`` and ``features`` are lists
+        in the pack's order that refer to their findings by rule id.
+        """
+        if len({f.rule_id for f in self.findings}) != len(self.findings):
+            raise ValueError("two findings have the same rule id: the verdict cannot be stored")
+        data: dict[str, Any] = _stored.unstructure(self)
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The verdict as JSON; byte-identical for the same proposal and rule pack."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=True)
+        """The verdict as JSON; byte-identical for the same proposal and rule pack.
+
+        Keys are sorted. With ``indent``, the top-level keys are indented and each test,
+        feature and finding is written on a line of its own (so that stored verdicts diff
+        finding by finding); with ``indent=None``, all on one line.
+        """
+        data = self.to_dict()
+        if indent is None:
+            return _encode(data)
+        return _outline(data, " " * indent)
+
+
+# Reading and writing the JSON. Shape 2 (written) lists each finding once and refers to it by
+# rule id from tests and features, leaving out a finding's fields that hold their default;
+# shape 1 (read only) wrote every finding under tests, features and findings.
+
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+def _outline(data: Mapping[str, Any], pad: str) -> str:
+    """``data`` with one top-level key a line, and one item a line in top-level lists."""
+    lines = []
+    for key in sorted(data):
+        value = data[key]
+        head = f"{pad}{_encode(key)}: "
+        if isinstance(value, list) and value:
+            items = f",\n{pad}{pad}".join(map(_encode, value))
+            lines.append(f"{head}[\n{pad}{pad}{items}\n{pad}]")
+        else:
+            lines.append(head + _encode(value))
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
+class _Malformed(ValueError):
+    """A stored verdict whose parts do not fit together."""
 
 
 def _make_converter() -> cattrs.Converter:
@@ -206,12 +247,203 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_converter = _make_converter()
+_converter = _make_converter()  # shape 1: classes as they are, findings in full everywhere
+
+
+def _omitted_if_none(cls: type) -> dict[str, Any]:
+    """Overrides leaving out the fields marked ``omit_if_none`` when they are ``None``."""
+    return {
+        field.name: override(omit_if_default=True)
+        for field in attrs.fields(cls)
+        if field.metadata.get("omit_if_none")
+    }
+
+
+def _refer(findings: Sequence[Finding]) -> list[str]:
+    return [f.rule_id for f in findings]
+
+
+def _results(results: Mapping[Any, Any]) -> list[Any]:
+    return [_stored.unstructure(result) for result in results.values()]
+
+
+def _make_stored_converter() -> cattrs.Converter:
+    converter = _make_converter()
+    omit = cattrs.gen.make_dict_unstructure_fn(Finding, converter, _cattrs_omit_if_default=True)
+    converter.register_unstructure_hook(Finding, omit)
+    for cls in (TestResult, FeatureResult):
+        # Read back as rule ids, replaced by the findings in verdict_from_dict.
+        refs = override(unstruct_hook=_refer, struct_hook=lambda ids, _: tuple(ids))
+        converter.register_unstructure_hook(
+            cls, cattrs.gen.make_dict_unstructure_fn(cls, converter, findings=refs)
+        )
+        converter.register_structure_hook(
+            cls, cattrs.gen.make_dict_structure_fn(cls, converter, findings=refs)
+        )
+    overrides = {
+        **_omitted_if_none(Verdict),
+        "schema_version": override(unstruct_hook=lambda _: SCHEMA_VERSION),
+        "tests": override(
+            unstruct_hook=_results, struct_hook=lambda items, _: _keyed(items, TestResult)
+        ),
+        "features": override(
+            unstruct_hook=_results, struct_hook=lambda items, _: _keyed(items, FeatureResult)
+        ),
+    }
+    converter.register_unstructure_hook(
+        Verdict, cattrs.gen.make_dict_unstructure_fn(Verdict, converter, **overrides)
+    )
+    converter.register_structure_hook(
+        Verdict, cattrs.gen.make_dict_structure_fn(Verdict, converter, **overrides)
+    )
+    return converter
+
+
+def _keyed(items: Any, cls: type[TestResult] | type[FeatureResult]) -> dict[Any, Any]:
+    """A list of test (or feature) results as a mapping in the same order, by test (number)."""
+    if not isinstance(items, list):
+        raise _Malformed(f"expected a list of {cls.__name__} objects, got {type(items).__name__}")
+    results: dict[Any, Any] = {}
+    errors: list[Exception] = []
+    for index, item in enumerate(items):
+        try:
+            result = _stored.structure(item, cls)
+        except Exception as exc:  # collected with their index, like cattrs does
+            exc.__notes__ = [
+                *getattr(exc, "__notes__", []),
+                IterableValidationNote(f"Structuring item {index}", index, cls),
+            ]
+            errors.append(exc)
+            continue
+        key = result.test if isinstance(result, TestResult) else result.feature
+        if key in results:
+            errors.append(_Malformed(f"item {index} repeats {key!r}"))
+        results[key] = result
+    if errors:
+        raise IterableValidationError(f"While structuring a list of {cls.__name__}", errors, cls)
+    return results
+
+
+_stored = _make_stored_converter()
+
+
+def _v1_dict(verdict: Verdict) -> dict[str, Any]:
+    """The verdict in the old shape 1 (every finding under tests, features and findings)."""
+    data: dict[str, Any] = _converter.unstructure(verdict)
+    data["features"] = {str(k): v for k, v in data["features"].items()}
+    data["schema_version"] = 1
+    for name, value in list(data.items()):
+        if value is None and attrs.fields_dict(Verdict)[name].metadata.get("omit_if_none"):
+            del data[name]
+    return data
+
+
+def _from_v1(data: dict[str, Any]) -> Verdict:
+    verdict = _converter.structure(data, Verdict)
+    # Shape 1 wrote tests and features sorted by key: put them back in the pack's order, as
+    # far as the verdict shows it (tests by their first finding, features by number).
+    first: dict[str, int] = {}
+    for index, finding in enumerate(verdict.findings):
+        first.setdefault(finding.test, index)
+    tests = sorted(verdict.tests.items(), key=lambda item: first.get(item[0], len(first)))
+    return attrs.evolve(
+        verdict,
+        tests=dict(tests),
+        features=dict(sorted(verdict.features.items())),
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def _voice_in_order(verdict: Verdict) -> Verdict:
+    """The public voice's scores (written as mappings, so sorted by key) in the verdict's
+    order of tests, and by feature number, as a fresh verdict has them."""
+    voice = verdict.public_voice
+    if voice is None:
+        return verdict
+    order = {test: index for index, test in enumerate(verdict.tests)}
+    tests = sorted(voice.tests.items(), key=lambda item: order.get(item[0], len(order)))
+    features = sorted(
+        voice.features.items(),
+        key=lambda item: (0, int(item[0])) if item[0].isdecimal() else (1, 0),
+    )
+    voice = attrs.evolve(voice, tests=dict(tests), features=dict(features))
+    return attrs.evolve(verdict, public_voice=voice)
+
+
+def _from_v2(data: dict[str, Any]) -> Verdict:
+    verdict = _stored.structure(data, Verdict)
+    by_id: dict[str, Finding] = {}
+    problems = []
+    for index, finding in enumerate(verdict.findings):
+        if by_id.setdefault(finding.rule_id, finding) is not finding:
+            problems.append(
+                Problem(
+                    f"$.findings[{index}].rule_id",
+                    f"a second finding for {finding.rule_id!r}",
+                    "each rule gives one finding: remove the repeated one",
+                    code="duplicate",
+                )
+            )
+
+    def resolve(part: str, results: Mapping[Any, Any]) -> dict[Any, Any]:
+        out = {}
+        for index, (key, result) in enumerate(results.items()):
+            found = []
+            for number, rule_id in enumerate(result.findings):
+                finding = by_id.get(rule_id)
+                if finding is None:
+                    problems.append(
+                        Problem(
+                            f"$.{part}[{index}].findings[{number}]",
+                            f"refers to {rule_id!r}, which is not under findings",
+                            "list each finding under findings and refer to it by its rule id",
+                            code="unknown-reference",
+                        )
+                    )
+                else:
+                    found.append(finding)
+            out[key] = attrs.evolve(result, findings=tuple(found))
+        return out
+
+    tests = resolve("tests", verdict.tests)
+    features = resolve("features", verdict.features)
+    if problems:
+        raise VerdictError(problems)
+    return attrs.evolve(verdict, tests=tests, features=features)
 
 
 def verdict_from_dict(data: Mapping[str, Any]) -> Verdict:
-    """Read back a verdict written by :meth:`Verdict.to_dict` (or parsed from its JSON)."""
-    return _converter.structure(dict(data), Verdict)
+    """Read back a verdict written by :meth:`Verdict.to_dict` (or parsed from its JSON).
+
+    Reads the current shape and the older ``schema_version`` 1; the same assessment gives an
+    equal :class:`Verdict` from either. Raises :class:`VerdictError` listing every problem
+    (unknown keys included) with its path.
+    """
+    if not isinstance(data, Mapping):
+        raise VerdictError(
+            [Problem("$", "expected a mapping (a JSON object)", code="wrong-type")]
+        )
+    version = data.get("schema_version")
+    readers = {1: _from_v1, SCHEMA_VERSION: _from_v2}
+    reader = readers.get(version) if type(version) is int else None
+    if reader is None:
+        raise VerdictError(
+            [
+                Problem(
+                    "$.schema_version",
+                    f"unknown schema_version {version!r}",
+                    f"this library reads {' and '.join(map(str, readers))}; a later version"
+                    " may read it",
+                    code="invalid-value",
+                )
+            ]
+        )
+    try:
+        return _voice_in_order(reader(dict(data)))
+    except (cattrs.BaseValidationError, _Malformed) as exc:
+        from ._load import _problems  # only when a verdict cannot be read
+
+        raise VerdictError(_problems(exc, "$", Verdict)) from None
 
 
 def decide(

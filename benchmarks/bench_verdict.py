@@ -1,0 +1,176 @@
+"""Time and size of ``Verdict.to_json()``: today's shape (schema_version 1) against the new one.
+
+    python benchmarks/bench_verdict.py            # medians per shipped example, and ratios
+    python benchmarks/bench_verdict.py --repeat 500
+
+"old" is the shape 1 JSON as the library wrote it up to schema_version 1 (every finding under
+``tests``, under ``features`` and under ``findings``; ``json.dumps`` of the cattrs dict,
+``indent=2``, which makes the json module use its pure-Python encoder). "new" is
+``to_json()`` now (each finding once, referred to by rule id; one finding a line).
+"compact" is ``to_json(indent=None)`` in each shape. Baseline: plain Python, ``json.dumps``
+of the same new-shape data built by hand from the verdict's attributes (no cattrs). The
+timings are interleaved (one call of each per round) so that a busy machine slows all alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sharing_rules as sr
+from sharing_rules._verdict import _v1_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _old_json(verdict: sr.Verdict, indent: int | None = 2) -> str:
+    """Today's ``to_json`` (up to schema_version 1), reproduced exactly."""
+    return json.dumps(_v1_dict(verdict), indent=indent, ensure_ascii=False, sort_keys=True)
+
+
+def _finding(f: sr.Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "rule_id": f.rule_id,
+        "rule_version": f.rule_version,
+        "title": f.title,
+        "test": f.test,
+        "features": list(f.features),
+        "severity": f.severity,
+        "status": f.status.value,
+        "message": f.message,
+    }
+    if f.paths:
+        data["paths"] = list(f.paths)
+    if f.details:
+        data["details"] = [
+            {"path": d.path, "expected": d.expected, "actual": d.actual} for d in f.details
+        ]
+    if f.remedy is not None:
+        data["remedy"] = f.remedy
+    if f.sources:
+        data["sources"] = list(f.sources)
+    if f.basis is not None:
+        data["basis"] = f.basis.value
+    return data
+
+
+def _plain_json(v: sr.Verdict) -> str:
+    """The baseline: the new shape built by hand, then one ``json.dumps``."""
+    data = {
+        "outcome": v.outcome.value,
+        "tests": [
+            {
+                "test": t.test,
+                "name": t.name,
+                "status": t.status.value,
+                "findings": [f.rule_id for f in t.findings],
+            }
+            for t in v.tests.values()
+        ],
+        "features": [
+            {
+                "feature": r.feature,
+                "name": r.name,
+                "status": r.status.value,
+                "findings": [f.rule_id for f in r.findings],
+            }
+            for r in v.features.values()
+        ],
+        "findings": [_finding(f) for f in v.findings],
+        "derived": dict(v.derived),
+        "proposal_id": v.proposal_id,
+        "proposal_digest": v.proposal_digest,
+        "rule_pack": {
+            "id": v.rule_pack.id,
+            "version": v.rule_pack.version,
+            "digest": v.rule_pack.digest,
+        },
+        "library_version": v.library_version,
+        "assessed_at": v.assessed_at,
+        "schema_version": 2,
+        "as_of": v.as_of,
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _medians_us(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    for fn in fns.values():  # warm up
+        for _ in range(min(20, repeat)):
+            fn()
+    samples: dict[str, list[int]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter_ns()
+            fn()
+            samples[name].append(time.perf_counter_ns() - start)
+    return {name: statistics.median(s) / 1000 for name, s in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+
+    assessor = sr.Assessor()
+    paths = sorted((ROOT / "examples").glob("*.yaml"))
+    print(f"median of {args.repeat} interleaved runs per verdict; time in µs, size in bytes")
+    print(
+        f"{'proposal':34} {'old':>7} {'new':>6} {'plain':>6} {'t new/old':>9} "
+        f"{'new/plain':>9} | {'old B':>7} {'new B':>6} {'ratio':>5} | "
+        f"{'compact':>7} {'old':>6} {'new':>6} {'t ratio':>7} {'B ratio':>7}"
+    )
+    rows = []
+    for path in paths:
+        v = assessor.assess(path)
+        new, plain = v.to_json(), _plain_json(v)
+        assert json.loads(new) == json.loads(plain), "the baseline must write the same data"
+        assert json.loads(_old_json(v)) == _v1_dict(v)
+        t = _medians_us(
+            {
+                "old": lambda v=v: _old_json(v),
+                "new": v.to_json,
+                "plain": lambda v=v: _plain_json(v),
+                "old_compact": lambda v=v: _old_json(v, None),
+                "new_compact": lambda v=v: v.to_json(indent=None),
+            },
+            args.repeat,
+        )
+        size = {
+            "old": len(_old_json(v).encode()),
+            "new": len(new.encode()),
+            "old_compact": len(_old_json(v, None).encode()),
+            "new_compact": len(v.to_json(indent=None).encode()),
+        }
+        row = (
+            t["new"] / t["old"],
+            t["new"] / t["plain"],
+            size["new"] / size["old"],
+            t["new_compact"] / t["old_compact"],
+            size["new_compact"] / size["old_compact"],
+        )
+        rows.append(row)
+        print(
+            f"{path.stem[:34]:34} {t['old']:7.0f} {t['new']:6.0f} {t['plain']:6.0f} "
+            f"{row[0]:9.3f} {row[1]:9.2f} | {size['old']:7} {size['new']:6} {row[2]:5.3f} | "
+            f"{'':7} {t['old_compact']:6.0f} {t['new_compact']:6.0f} {row[3]:7.3f} {row[4]:7.3f}"
+        )
+    worst = [max(r[i] for r in rows) for i in range(5)]
+    med = [statistics.median(r[i] for r in rows) for i in range(5)]
+    print(
+        f"to_json(): time new/old median {med[0]:.3f} (worst {worst[0]:.3f}), "
+        f"new/plain median {med[1]:.2f}; size new/old median {med[2]:.3f} "
+        f"(worst {worst[2]:.3f})"
+    )
+    print(
+        f"to_json(indent=None): time new/old median {med[3]:.3f} (worst {worst[3]:.3f}); "
+        f"size new/old median {med[4]:.3f} (worst {worst[4]:.3f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
