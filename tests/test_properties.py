@@ -56,8 +56,8 @@ def canonical(verdict: sr.Verdict) -> str:
         return sorted(findings, key=lambda f: f["rule_id"])
 
     data["findings"] = by_id(data["findings"])
-    for group in (*data["tests"].values(), *data["features"].values()):
-        group["findings"] = by_id(group["findings"])
+    for group in (*data["tests"], *data["features"]):
+        group["findings"] = sorted(group["findings"])  # rule ids, referring to findings
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 

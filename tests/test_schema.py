@@ -144,11 +144,18 @@ def test_verdict_schema_writes_every_field_and_null_for_empty_ones() -> None:
     # records were given, so that verdicts assessed without them keep their shape.
     assert set(schema["required"]) == set(schema["properties"]) - {"public_voice"}
     assert "public_voice" in schema["properties"]
+    assert schema["properties"]["assessed_at"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    assert schema["properties"]["schema_version"] == {"const": 2}
+    # Shape 2: findings written once; a finding leaves out the fields holding their default.
     finding = schema["$defs"]["Finding"]
-    assert set(finding["required"]) == set(finding["properties"])
-    assert finding["properties"]["remedy"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
-    assert schema["properties"]["schema_version"] == {"const": 1}
-    assert schema["properties"]["features"]["propertyNames"] == {"pattern": "^[0-9]+$"}
+    defaults = {"paths", "details", "remedy", "sources", "basis"}
+    assert set(finding["required"]) == set(finding["properties"]) - defaults
+    assert finding["properties"]["remedy"] == {"type": "string"}
+    # Tests and features are lists (in the pack's order) referring to findings by rule id.
+    for part, result in (("tests", "TestResult"), ("features", "FeatureResult")):
+        assert schema["properties"][part]["items"] == {"$ref": f"#/$defs/{result}"}
+        ids = schema["$defs"][result]["properties"]["findings"]
+        assert ids["items"] == {"type": "string"}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -130,7 +130,7 @@ def test_json_shape_and_round_trip() -> None:
 
 
 def _hand_made() -> sr.Verdict:
-    met = sr.Finding("purposeful.a", "1", "A?", "purposeful", (1,), "blocking", S.MET, "ok – yes")
+    met = sr.Finding("purposeful.a", "1", "A?", "purposeful", (1,), "blocking", S.MET, "ok, café")
     unmet = sr.Finding(
         "proportionate.b",
         "2",
@@ -172,7 +172,7 @@ HAND_MADE_JSON = """{
     {"feature":2,"findings":["proportionate.b"],"name":"Two","status":"not_demonstrated"}
   ],
   "findings": [
-    {"features":[1],"message":"ok – yes","rule_id":"purposeful.a","rule_version":"1","severity":"blocking","status":"met","test":"purposeful","title":"A?"},
+    {"features":[1],"message":"ok, café","rule_id":"purposeful.a","rule_version":"1","severity":"blocking","status":"met","test":"purposeful","title":"A?"},
     {"basis":"contrary","details":[{"actual":false,"expected":"= yes","path":"$.x"}],"features":[1,2],"message":"no","paths":["$.x"],"remedy":"Do x.","rule_id":"proportionate.b","rule_version":"2","severity":"advisory","sources":["S"],"status":"not_met","test":"proportionate","title":"B?"}
   ],
   "library_version": "0",

@@ -14,7 +14,6 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import override
 
 from ._errors import Problem, VerdictError
-
 from ._voice import PublicVoice
 
 __all__ = [
@@ -420,9 +419,7 @@ def verdict_from_dict(data: Mapping[str, Any]) -> Verdict:
     (unknown keys included) with its path.
     """
     if not isinstance(data, Mapping):
-        raise VerdictError(
-            [Problem("$", "expected a mapping (a JSON object)", code="wrong-type")]
-        )
+        raise VerdictError([Problem("$", "expected a mapping (a JSON object)", code="wrong-type")])
     version = data.get("schema_version")
     readers = {1: _from_v1, SCHEMA_VERSION: _from_v2}
     reader = readers.get(version) if type(version) is int else None
