@@ -18,6 +18,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import sharing_rules as sr
+from sharing_rules._verdict import _v1_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATIONS = ROOT / "examples" / "integrations"
@@ -110,6 +111,21 @@ def test_a_stored_decision_reproduces(client: Any) -> None:
             "same_verdict": True,
         }
         assert check["changed_findings"] == []
+
+
+def test_a_decision_stored_by_an_older_release_still_reproduces(client: Any, database: str) -> None:
+    """A row whose verdict JSON is in the old shape (schema_version 1) loads and reproduces."""
+    path = ROOT / "examples" / "gang-list-schools.yaml"
+    created = client.post("/assessments", json=proposal_json(path)).get_json()
+    old = json.dumps(_v1_dict(sr.assess(path)), ensure_ascii=False, sort_keys=True)
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE assessments SET verdict_json = ? WHERE id = ?", (old, created["id"]))
+    stored = client.get(f"/assessments/{created['id']}").get_json()
+    assert stored["verdict"]["schema_version"] == 1  # served as it was stored
+    check = client.get(f"/assessments/{created['id']}/reproduce").get_json()
+    assert check["reproduced"] is True, check
+    assert check["checks"]["same_verdict"] is True
+    assert check["changed_findings"] == []
 
 
 def test_reproduce_reports_changed_rules(database: str) -> None:

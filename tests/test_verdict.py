@@ -240,7 +240,7 @@ def test_unknown_keys_and_bad_references_are_refused_with_their_paths() -> None:
         ("$.tests[0].findings[1]", "unknown-reference")
     ]
     assert _problems(changed(lambda d: d["findings"].append(d["findings"][0]))) == [
-        ("$.findings[2].rule_id", "duplicate")
+        ("$.findings[2].rule_id", "duplicate-id")
     ]
     assert _problems(changed(lambda d: d["features"].append(d["features"][0]))) == [
         ("$.features", "invalid-value")

@@ -380,7 +380,7 @@ def _from_v2(data: dict[str, Any]) -> Verdict:
                     f"$.findings[{index}].rule_id",
                     f"a second finding for {finding.rule_id!r}",
                     "each rule gives one finding: remove the repeated one",
-                    code="duplicate",
+                    code="duplicate-id",
                 )
             )
 
