@@ -246,6 +246,9 @@ def test_unknown_keys_and_bad_references_are_refused_with_their_paths() -> None:
         ("$.features", "invalid-value")
     ]
     assert _problems(changed(lambda d: d.update(tests={}))) == [("$.tests", "invalid-value")]
+    assert _problems(changed(lambda d: d["tests"][0].update(findings=[good["findings"][0]]))) == [
+        ("$.tests[0].findings", "invalid-value")
+    ]
     assert _problems(changed(lambda d: d["findings"][0].update(status="fine"))) == [
         ("$.findings[0].status", "invalid-value")
     ]

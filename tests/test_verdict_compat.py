@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 from jsonschema import Draft202012Validator, FormatChecker
 
 import sharing_rules as sr
+from sharing_rules import strategies as srs
 from sharing_rules._verdict import _v1_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,3 +97,17 @@ def test_a_verdict_with_public_voice_in_either_shape() -> None:
     stored = sr.verdict_from_dict(new)
     assert stored.public_voice is not None
     assert list(stored.public_voice.tests) == list(verdict.public_voice.tests)
+
+
+ASSESSOR = sr.Assessor()
+
+
+@settings(max_examples=20, deadline=None)
+@given(srs.proposals())
+def test_any_verdict_reads_the_same_from_either_shape(proposal: sr.Proposal) -> None:
+    verdict = ASSESSOR.assess(proposal)
+    new = json.loads(verdict.to_json(indent=None))
+    assert V2.is_valid(new)
+    old = json.loads(json.dumps(_v1_dict(verdict), sort_keys=True))
+    assert sr.verdict_from_dict(old) == sr.verdict_from_dict(new) == verdict
+    assert list(sr.verdict_from_dict(old).tests) == list(verdict.tests)

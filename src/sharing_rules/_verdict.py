@@ -262,6 +262,13 @@ def _refer(findings: Sequence[Finding]) -> list[str]:
     return [f.rule_id for f in findings]
 
 
+def _rule_ids(value: Any, _: Any) -> tuple[str, ...]:
+    """A test's or feature's findings as read: rule ids, resolved in ``_from_v2``."""
+    if not isinstance(value, list) or not all(type(item) is str for item in value):
+        raise _Malformed("expected a list of rule ids (text), referring to findings")
+    return tuple(value)
+
+
 def _results(results: Mapping[Any, Any]) -> list[Any]:
     return [_stored.unstructure(result) for result in results.values()]
 
@@ -271,8 +278,7 @@ def _make_stored_converter() -> cattrs.Converter:
     omit = cattrs.gen.make_dict_unstructure_fn(Finding, converter, _cattrs_omit_if_default=True)
     converter.register_unstructure_hook(Finding, omit)
     for cls in (TestResult, FeatureResult):
-        # Read back as rule ids, replaced by the findings in verdict_from_dict.
-        refs = override(unstruct_hook=_refer, struct_hook=lambda ids, _: tuple(ids))
+        refs = override(unstruct_hook=_refer, struct_hook=_rule_ids)
         converter.register_unstructure_hook(
             cls, cattrs.gen.make_dict_unstructure_fn(cls, converter, findings=refs)
         )
