@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 import sharing_rules as sr
-from sharing_rules._verdict import _v1_dict, decide
+from sharing_rules._verdict import _converter, _stored, _v1_dict, decide
 
 TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate", "responsible": "Responsible"}
 FEATURES = {1: "One", 2: "Two"}
@@ -296,3 +296,19 @@ def test_reports_from_a_stored_verdict_are_those_of_a_fresh_one(
     old = json.loads(json.dumps(_v1_dict(verdict), sort_keys=True))
     assert list(old["tests"]) == ["proportionate", "purposeful", "responsible"]
     assert _reports(sr.verdict_from_dict(old)) == fresh
+
+
+@attrs.frozen
+class _Later:
+    """A class that gained an optional field after verdicts were stored."""
+
+    kept: str
+    added: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
+
+
+def test_fields_marked_omit_if_none_are_left_out_when_none_in_any_class() -> None:
+    for converter in (_converter, _stored):
+        assert converter.unstructure(_Later("a")) == {"kept": "a"}
+        assert converter.unstructure(_Later("a", "b")) == {"kept": "a", "added": "b"}
+    assert "public_voice" not in _hand_made().to_dict()
+    assert "public_voice" not in _v1_dict(_hand_made())

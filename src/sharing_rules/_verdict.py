@@ -243,6 +243,12 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Enum), lambda e: e.value
     )
+    # Fields added later with ``omit_if_none`` are left out when None, in any class, so that
+    # verdicts without them keep their shape.
+    converter.register_unstructure_hook_factory(
+        lambda t: attrs.has(t) and bool(_omitted_if_none(t)),
+        lambda t: cattrs.gen.make_dict_unstructure_fn(t, converter, **_omitted_if_none(t)),
+    )
     return converter
 
 
@@ -337,9 +343,6 @@ def _v1_dict(verdict: Verdict) -> dict[str, Any]:
     data: dict[str, Any] = _converter.unstructure(verdict)
     data["features"] = {str(k): v for k, v in data["features"].items()}
     data["schema_version"] = 1
-    for name, value in list(data.items()):
-        if value is None and attrs.fields_dict(Verdict)[name].metadata.get("omit_if_none"):
-            del data[name]
     return data
 
 
