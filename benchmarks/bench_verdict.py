@@ -9,7 +9,7 @@
 ``to_json()`` now (each finding once, referred to by rule id; one finding a line).
 "compact" is ``to_json(indent=None)`` in each shape. Baseline: plain Python, ``json.dumps``
 of the same new-shape data built by hand from the verdict's attributes (no cattrs). The
-timings are interleaved (one call of each per round) so that a busy machine slows all alike.
+timings are taken in five rounds of blocks (see ``_medians_us``).
 """
 
 from __future__ import annotations
@@ -95,15 +95,19 @@ def _plain_json(v: sr.Verdict) -> str:
 
 
 def _medians_us(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    for fn in fns.values():  # warm up
-        for _ in range(min(20, repeat)):
-            fn()
+    """Medians over ``repeat`` calls of each function, taken in rounds of blocks (each
+    function called repeat/5 times in a row, then the next), so that a machine busy for a
+    while slows all alike while each block runs warm, as in a loop of assessments."""
     samples: dict[str, list[int]] = {name: [] for name in fns}
-    for _ in range(repeat):
+    block = max(1, repeat // 5)
+    for _ in range(5):
         for name, fn in fns.items():
-            start = time.perf_counter_ns()
-            fn()
-            samples[name].append(time.perf_counter_ns() - start)
+            for _ in range(min(5, block)):  # warm up
+                fn()
+            for _ in range(block):
+                start = time.perf_counter_ns()
+                fn()
+                samples[name].append(time.perf_counter_ns() - start)
     return {name: statistics.median(s) / 1000 for name, s in samples.items()}
 
 
@@ -114,7 +118,7 @@ def main() -> None:
 
     assessor = sr.Assessor()
     paths = sorted((ROOT / "examples").glob("*.yaml"))
-    print(f"median of {args.repeat} interleaved runs per verdict; time in µs, size in bytes")
+    print(f"median of {args.repeat} runs per verdict (5 rounds); time in µs, size in bytes")
     print(
         f"{'proposal':34} {'old':>7} {'new':>6} {'plain':>6} {'t new/old':>9} "
         f"{'new/plain':>9} | {'old B':>7} {'new B':>6} {'ratio':>5} | "

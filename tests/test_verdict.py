@@ -312,3 +312,20 @@ def test_fields_marked_omit_if_none_are_left_out_when_none_in_any_class() -> Non
         assert converter.unstructure(_Later("a", "b")) == {"kept": "a", "added": "b"}
     assert "public_voice" not in _hand_made().to_dict()
     assert "public_voice" not in _v1_dict(_hand_made())
+
+
+@pytest.mark.parametrize(
+    "path", ["examples/gang-list-schools.yaml", "examples/gp-research-tre.yaml"]
+)
+def test_the_json_is_what_the_json_module_writes(path: str) -> None:
+    """The one-line JSON is json.dumps's, byte for byte; the indented one holds the same."""
+    verdict = sr.assess(path)
+    data = verdict.to_dict()
+    plain = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert verdict.to_json(indent=None) == plain
+    assert json.loads(verdict.to_json()) == data
+    lines = verdict.to_json().splitlines()
+    items = len(data["tests"]) + len(data["features"]) + len(data["findings"])
+    # braces, a line per key, a line per item of the three lists and one closing each
+    assert len(lines) == 2 + len(data) + items + 3
+    assert lines[-2] == "  ]" and lines[-1] == "}"  # "tests" comes last

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import json.encoder
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -217,7 +218,24 @@ class Verdict:
 # rule id from tests and features, leaving out a finding's fields that hold their default;
 # shape 1 (read only) wrote every finding under tests, features and findings.
 
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+def _make_encode() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, with
+    the json module's C encoder made once: ``JSONEncoder.encode`` makes one a call, which
+    costs as much as encoding a small finding (and the outline encodes one a line)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator: the module's own pure-Python path
+        return encoder.encode
+    # (markers, default, encoder, indent, separators, sort_keys, skipkeys, allow_nan), as
+    # JSONEncoder.iterencode calls it; no markers: a verdict's data has no cycles.
+    encode = make(
+        None, encoder.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+    return lambda value: "".join(encode(value, 0))
+
+
+_encode = _make_encode()
 
 
 def _outline(data: Mapping[str, Any], pad: str) -> str:
