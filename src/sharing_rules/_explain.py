@@ -27,6 +27,7 @@ __all__ = ["Explainer"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _EXEMPTIONS = ("ne", "not_in")
+_RECENT = 256  #: met or not-applicable findings kept per rule for reuse
 _OPS = {
     "eq": "=",
     "ne": "≠",
@@ -156,7 +157,7 @@ def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
 class _Template:
     """A message split once into literal text and the fact paths of its placeholders."""
 
-    __slots__ = ("parts", "static")
+    __slots__ = ("parts", "shown", "static")
 
     def __init__(self, text: str, vocabulary: Mapping[str, Fact]) -> None:
         pieces = _PLACEHOLDER.split(" ".join(text.split()))
@@ -168,6 +169,14 @@ class _Template:
             for i, p in enumerate(pieces)
         ]
         self.static = pieces[0] if len(pieces) == 1 else None
+        #: the facts the message shows, for a cache key; None unless all are scalar facts
+        #: (their values are hashable), since "items" names the items it is about
+        names = pieces[1::2]
+        self.shown = (
+            tuple(tuple(p.split(".")) for p in names)
+            if all(p in vocabulary for p in names)
+            else None
+        )
 
     def fill(self, doc: Mapping[str, Any], items: list[str]) -> str:
         if self.static is not None:
@@ -216,12 +225,33 @@ class Explainer:
             for status in (Status.MET, Status.NOT_APPLICABLE)
             if self.templates[status].static is not None
         }
+        # A met or not-applicable finding that names facts depends on their values alone:
+        # the findings made lately, by status and (type, value) of each fact shown.
+        self.recent: dict[tuple[Any, ...], Finding] = {}
+        self.shown = {
+            status: self.templates[status].shown
+            for status in (Status.MET, Status.NOT_APPLICABLE)
+            if status not in self.fixed and self.templates[status].shown is not None
+        }
 
     def explain(self, status: Status, doc: Mapping[str, Any]) -> Finding:
         """The finding for the status the engine gave the rule."""
         fixed = self.fixed.get(status)
         if fixed is not None:
             return fixed
+        shown = self.shown.get(status)
+        if shown is not None:
+            key: tuple[Any, ...] = (status,)
+            for parts in shown:
+                value = at_path(doc, parts)
+                key += (type(value), value)
+            found = self.recent.get(key)
+            if found is None:
+                found = self._finding(status, self.templates[status].fill(doc, []), ())
+                if len(self.recent) >= _RECENT:
+                    self.recent.clear()
+                self.recent[key] = found
+            return found
         details: list[Detail] = []
         labels: list[str] = []
         basis = None
