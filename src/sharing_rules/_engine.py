@@ -99,6 +99,13 @@ SELF_CHECK_DOCUMENTS = 48  #: at most this many example documents check a fresh 
 SESSION_USES = 64  #: assessments per durable-rules session before it is deleted
 
 
+def _parse(name: str) -> tuple[int, str]:
+    """The rule index and status letter of a fired rule: ``r3n.2`` (the third engine rule of
+    ``r3n``) is rule 3, not met."""
+    name = name.partition(".")[0]
+    return int(name[1:-1]), name[-1]
+
+
 def _drop_ruleset(handle: int) -> None:
     _dropped.append(handle)
 
@@ -150,6 +157,8 @@ class DurableEngine:
             read,
         )
         self._derived_paths = [d.sets for d in pack.derivations]
+        self._names = {name: _parse(name) for name in self.definition if name[0] in "dr"}
+        self._ids = {"d": [d.id for d in pack.derivations], "r": [r.id for r in pack.rules]}
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._sid = ""
@@ -264,30 +273,30 @@ class DurableEngine:
                     f"durable-rules could not delete session {sid}: {exc}"
                 ) from exc
 
-    @staticmethod
-    def _by_index(fired: list[str], kind: str, ids: list[str]) -> dict[int, str]:
+    def _by_index(self, fired: list[str], kind: str, ids: list[str]) -> dict[int, str]:
         """Status letter per rule index. A rule may fire once per matching ``$or`` branch;
         two different statuses for one rule are an engine failure."""
         found: dict[int, str] = {}
+        names = self._names
         for fired_name in fired:
             if fired_name[0] != kind:
                 continue
-            name = fired_name.partition(".")[0]  # r3n.2: the third engine rule of r3n
-            index, letter = int(name[1:-1]), name[-1]
+            parsed = names.get(fired_name)
+            if parsed is None:
+                parsed = _parse(fired_name)
+            index, letter = parsed
             if found.setdefault(index, letter) != letter:
                 raise AssessmentError("the engine gave it two statuses", ids[index])
         return found
 
     def _derived(self, fired: list[str]) -> dict[str, bool | None]:
         values: dict[str, bool | None] = dict.fromkeys(self._derived_paths)
-        ids = [d.id for d in self._pack.derivations]
-        for index, letter in self._by_index(fired, "d", ids).items():
+        for index, letter in self._by_index(fired, "d", self._ids["d"]).items():
             values[self._derived_paths[index]] = letter == "t"
         return values
 
     def _statuses(self, fired: list[str]) -> list[Status]:
         statuses = [Status.UNKNOWN] * len(self._pack.rules)
-        ids = [r.id for r in self._pack.rules]
-        for index, letter in self._by_index(fired, "r", ids).items():
+        for index, letter in self._by_index(fired, "r", self._ids["r"]).items():
             statuses[index] = _STATUS[letter]
         return statuses
