@@ -56,6 +56,8 @@ def _uncached() -> sr.Assessor:
     assessor = sr.Assessor(PACK)
     for explainer in assessor._explainers:
         explainer.shown = {}  # every finding built afresh
+        for template in explainer.templates.values():
+            template.shown = None
     return assessor
 
 
@@ -89,6 +91,25 @@ def test_a_reused_finding_tells_values_of_different_types_apart() -> None:
         "Shown: not stated.",
         "Shown: yes.",
     ]
+
+
+def test_a_reused_unknown_finding_quotes_what_this_proposal_says() -> None:
+    rule = attrs.evolve(PACK.rules[0], requires=("governance.accountable_owner",), when=None)
+    explainer = Explainer(rule, PACK.vocabulary)
+    base = sr.load_proposal(EXAMPLES[0])
+    details = []
+    for owner in ("TBC", "N/A", "TBC", None):
+        governance = attrs.evolve(base.governance, accountable_owner=owner)
+        doc = build_facts(attrs.evolve(base, governance=governance))
+        assert doc["governance"]["accountable_owner"] is None
+        details.append(explainer.explain(Status.UNKNOWN, doc).details)
+    assert [[d.actual for d in found] for found in details] == [
+        ["TBC (not an answer)"],
+        ["N/A (not an answer)"],
+        ["TBC (not an answer)"],
+        [None],
+    ]
+    assert all(d.path == "$.governance.accountable_owner" for found in details for d in found)
 
 
 def test_a_session_serves_a_few_assessments_then_is_deleted() -> None:

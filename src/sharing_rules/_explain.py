@@ -252,19 +252,41 @@ class Explainer:
                     self.recent.clear()
                 self.recent[key] = found
             return found
+        if status is Status.UNKNOWN:
+            return self._unknown(doc)
         details: list[Detail] = []
         labels: list[str] = []
         basis = None
-        if status is Status.UNKNOWN:
-            for parts, sources, quotable in self.requires:
-                if at_path(doc, parts) is None:
-                    details.extend(
-                        Detail(source, "stated", _found(doc, source) if quotable else None)
-                        for source in sources
-                    )
-        elif status is Status.NOT_MET:
+        if status is Status.NOT_MET:
             details, basis = self._not_met(doc, labels)
         return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
+
+    def _unknown(self, doc: Mapping[str, Any]) -> Finding:
+        """An unknown finding: it names each unstated fact it requires (quoting a non-answer
+        found there); reused while those and the facts its message shows are the same."""
+        missing = tuple(
+            (source, _found(doc, source) if quotable else None)
+            for parts, sources, quotable in self.requires
+            if at_path(doc, parts) is None
+            for source in sources
+        )
+        template = self.templates[Status.UNKNOWN]
+        key: tuple[Any, ...] | None = None
+        if template.shown is not None:
+            key = (Status.UNKNOWN, missing)
+            for parts in template.shown:
+                value = at_path(doc, parts)
+                key += (type(value), value)
+            found = self.recent.get(key)
+            if found is not None:
+                return found
+        details = [Detail(source, "stated", quoted) for source, quoted in missing]
+        finding = self._finding(Status.UNKNOWN, template.fill(doc, []), details)
+        if key is not None:
+            if len(self.recent) >= _RECENT:
+                self.recent.clear()
+            self.recent[key] = finding
+        return finding
 
     def _finding(
         self,
