@@ -233,15 +233,18 @@ class DurableEngine:
         fact["stage"] = stage
         fact["n"] = n  # the assessment's number in the session: never the same fact twice
         try:
-            result = _dr.assert_facts(self._handle, _to_json([fact]))
+            handle = self._handle
+            result = _dr.assert_facts(handle, _to_json([fact]))
             fired = []
             state = result[1]
-            action = _dr.start_action_for_state(self._handle, state)
-            while action is not None:
+            action = _dr.start_action_for_state(handle, state)
+            if action is not None:
                 self._started = True
-                message = action[1] if isinstance(action, tuple) else action
-                fired.append(message[2 : message.index('"', 2)])
-                action = _dr.complete_and_start_action(self._handle, state)
+            complete = _dr.complete_and_start_action
+            while action is not None:
+                message = action[1] if type(action) is tuple else action
+                fired.append(message[2 : message.index('"', 2)])  # {"r3m": ...: the rule
+                action = complete(handle, state)
         except Exception as exc:
             raise AssessmentError(f"durable-rules failed in stage {stage}: {exc}") from exc
         if fired.count(f"s{stage}") != 1:
