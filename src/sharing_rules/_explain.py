@@ -27,7 +27,7 @@ __all__ = ["Explainer"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _EXEMPTIONS = ("ne", "not_in")
-_RECENT = 256  #: met or not-applicable findings kept per rule for reuse
+_RECENT = 64  #: findings kept per rule for reuse (a bound on memory)
 _OPS = {
     "eq": "=",
     "ne": "≠",
