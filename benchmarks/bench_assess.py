@@ -240,6 +240,11 @@ def _phases(repeat: int) -> None:
 
         findings = explain()
 
+        def explain_cold(explain: Any = explain) -> Any:
+            for e in assessor._explainers:  # every finding built afresh (no reuse)
+                getattr(e, "recent", {}).clear()
+            return explain()
+
         def verdict(p: Any = p, f: Any = findings) -> Any:
             _assess.proposal_digest(p)
             return _verdict.decide(f, assessor._tests, assessor._features)
@@ -249,6 +254,7 @@ def _phases(repeat: int) -> None:
             "facts": _median_us(lambda p=p: _facts.build_facts(p, as_of), repeat),
             "engine": _median_us(lambda d=doc: assessor._engine.run(d), repeat),
             "explanations": _median_us(explain, repeat),
+            "explanations, none reused": _median_us(explain_cold, repeat),
             "verdict": _median_us(verdict, repeat),
             "digest": _median_us(lambda p=p: _assess.proposal_digest(p), repeat),
         }
@@ -281,11 +287,11 @@ def _old_and_new(ref: str, rounds: int, repeat: int) -> None:
         f"\nold code path ({ref}) against this one, subprocesses alternating, {rounds} rounds "
         f"of {repeat} runs; median over proposals of the median per proposal, microseconds"
     )
-    print(f"{'phase':14} {'old':>8} {'new':>8} {'old/new':>8}")
+    print(f"{'phase':26} {'old':>8} {'new':>8} {'old/new':>8}")
     for name in names:
         old = _overall(runs["old"], name)
         new = _overall(runs["new"], name)
-        print(f"{name:14} {old:8.1f} {new:8.1f} {old / new:8.2f}")
+        print(f"{name:26} {old:8.1f} {new:8.1f} {old / new:8.2f}")
     ratios = [
         _overall(runs["old"], "assess", stem) / _overall(runs["new"], "assess", stem)
         for stem in runs["new"][0]["phases"]
