@@ -47,7 +47,7 @@ from ._conditions import (
     facts_named,
 )
 from ._errors import AssessmentError, Problem, RuleError
-from ._facts import LISTS, LISTS_BY_PATH, Fact, FactList, at_path
+from ._facts import LISTS, LISTS_BY_PATH, Fact, FactList
 from ._network import MAX_GROUPS, MAX_STACK, Node, Overflow, check, groups, stack_bound
 from ._rules import Derivation, Rule, RulePack
 
@@ -562,7 +562,16 @@ class Plan:
         """The engine's copy of ``doc``."""
         out: dict[str, Any] = {}
         for key, parts, mode, path in self.scalars:
-            out[key] = _convert(at_path(doc, parts), mode, path)
+            value: Any = doc
+            for name in parts:  # at_path, inlined: it runs for every key of every stage
+                value = value.get(name) if type(value) is dict else None
+            if value is None:
+                value = _UNSTATED_AS[mode]
+            elif mode == "presence":
+                value = True
+            elif type(value) is float:
+                value = _convert(value, mode, path)
+            out[key] = value
         for key, name, projections in self.lists:
             items = []
             for item in doc.get(name) or ():

@@ -27,6 +27,7 @@ __all__ = ["Explainer"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _EXEMPTIONS = ("ne", "not_in")
+_RECENT = 64  #: findings kept per rule for reuse (a bound on memory)
 _OPS = {
     "eq": "=",
     "ne": "≠",
@@ -156,7 +157,7 @@ def _source(vocabulary: Mapping[str, Fact], path: str) -> tuple[str, ...]:
 class _Template:
     """A message split once into literal text and the fact paths of its placeholders."""
 
-    __slots__ = ("parts", "static")
+    __slots__ = ("parts", "shown", "static")
 
     def __init__(self, text: str, vocabulary: Mapping[str, Fact]) -> None:
         pieces = _PLACEHOLDER.split(" ".join(text.split()))
@@ -168,6 +169,14 @@ class _Template:
             for i, p in enumerate(pieces)
         ]
         self.static = pieces[0] if len(pieces) == 1 else None
+        #: the facts the message shows, for a cache key; None unless all are scalar facts
+        #: (their values are hashable), since "items" names the items it is about
+        names = pieces[1::2]
+        self.shown = (
+            tuple(tuple(p.split(".")) for p in names)
+            if all(p in vocabulary for p in names)
+            else None
+        )
 
     def fill(self, doc: Mapping[str, Any], items: list[str]) -> str:
         if self.static is not None:
@@ -216,25 +225,68 @@ class Explainer:
             for status in (Status.MET, Status.NOT_APPLICABLE)
             if self.templates[status].static is not None
         }
+        # A met or not-applicable finding that names facts depends on their values alone:
+        # the findings made lately, by status and (type, value) of each fact shown.
+        self.recent: dict[tuple[Any, ...], Finding] = {}
+        self.shown = {
+            status: self.templates[status].shown
+            for status in (Status.MET, Status.NOT_APPLICABLE)
+            if status not in self.fixed and self.templates[status].shown is not None
+        }
 
     def explain(self, status: Status, doc: Mapping[str, Any]) -> Finding:
         """The finding for the status the engine gave the rule."""
         fixed = self.fixed.get(status)
         if fixed is not None:
             return fixed
+        shown = self.shown.get(status)
+        if shown is not None:
+            key: tuple[Any, ...] = (status,)
+            for parts in shown:
+                value = at_path(doc, parts)
+                key += (type(value), value)
+            found = self.recent.get(key)
+            if found is None:
+                found = self._finding(status, self.templates[status].fill(doc, []), ())
+                if len(self.recent) >= _RECENT:
+                    self.recent.clear()
+                self.recent[key] = found
+            return found
+        if status is Status.UNKNOWN:
+            return self._unknown(doc)
         details: list[Detail] = []
         labels: list[str] = []
         basis = None
-        if status is Status.UNKNOWN:
-            for parts, sources, quotable in self.requires:
-                if at_path(doc, parts) is None:
-                    details.extend(
-                        Detail(source, "stated", _found(doc, source) if quotable else None)
-                        for source in sources
-                    )
-        elif status is Status.NOT_MET:
+        if status is Status.NOT_MET:
             details, basis = self._not_met(doc, labels)
         return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
+
+    def _unknown(self, doc: Mapping[str, Any]) -> Finding:
+        """An unknown finding: it names each unstated fact it requires (quoting a non-answer
+        found there); reused while those and the facts its message shows are the same."""
+        missing = tuple(
+            (source, _found(doc, source) if quotable else None)
+            for parts, sources, quotable in self.requires
+            if at_path(doc, parts) is None
+            for source in sources
+        )
+        template = self.templates[Status.UNKNOWN]
+        key: tuple[Any, ...] | None = None
+        if template.shown is not None:
+            key = (Status.UNKNOWN, missing)
+            for parts in template.shown:
+                value = at_path(doc, parts)
+                key += (type(value), value)
+            found = self.recent.get(key)
+            if found is not None:
+                return found
+        details = [Detail(source, "stated", quoted) for source, quoted in missing]
+        finding = self._finding(Status.UNKNOWN, template.fill(doc, []), details)
+        if key is not None:
+            if len(self.recent) >= _RECENT:
+                self.recent.clear()
+            self.recent[key] = finding
+        return finding
 
     def _finding(
         self,

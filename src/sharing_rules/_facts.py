@@ -119,13 +119,43 @@ def _getter(dotted: str) -> Getter:
     return lambda p: _plain(_at(p, dotted))
 
 
+#: The value of every member of the model's enumerations, by enumeration (faster than
+#: ``member.value``, a descriptor call).
+_ENUM_VALUES: dict[type, dict[Any, Any]] = {
+    cls: {m: m.value for m in cls}
+    for cls in (
+        Article6Basis,
+        Article9Condition,
+        Beneficiary,
+        CollectionContext,
+        ConfidentialityBasis,
+        ControllerRole,
+        DataCategory,
+        DecisionKind,
+        DpiaStatus,
+        Frequency,
+        Identifiability,
+        Likelihood,
+        OnwardSharing,
+        PurposeKind,
+        Sector,
+        Setting,
+        Severity,
+        SharingMethod,
+    )
+}
+
+
 def _plain(value: Any) -> Any:
     """A proposal value as a fact: free text that is not an answer is unstated, and a list
     is its number of entries (unstated if every entry is a non-answer)."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return None if is_non_answer(value) else value
-    if value is None or type(value) in (bool, int, float):
+    if value is None or kind is bool or kind is int or kind is float:
         return value
+    if kind in _ENUM_VALUES:
+        return _ENUM_VALUES[kind][value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
@@ -1019,7 +1049,39 @@ FACTS: tuple[Fact, ...] = (
 
 
 LISTS_BY_PATH: dict[str, FactList] = {lst.path: lst for lst in LISTS}
-_SCALARS = tuple((tuple(f.path.split(".")), f.get) for f in FACTS)
+
+
+#: A level of the fact document: (name, getter, None) for a fact, (name, None, level) for a
+#: nested mapping, in the order the vocabulary first names each.
+_Level = tuple[tuple[str, Any, Any], ...]
+
+
+def _levels(facts: Iterable[tuple[tuple[str, ...], Getter]]) -> _Level:
+    tree: dict[str, Any] = {}
+    for parts, get in facts:
+        node = tree
+        for name in parts[:-1]:
+            node = node.setdefault(name, {})
+        node[parts[-1]] = get
+
+    def level(node: dict[str, Any]) -> _Level:
+        return tuple(
+            (name, None, level(v)) if isinstance(v, dict) else (name, v, None)
+            for name, v in node.items()
+        )
+
+    return level(tree)
+
+
+_LEVELS = _levels((tuple(f.path.split(".")), f.get) for f in FACTS)
+_ITEMS = tuple((lst.path, lst.get, tuple((f.path, f.get) for f in lst.items)) for lst in LISTS)
+
+
+def _fill(level: _Level, proposal: Proposal) -> dict[str, Any]:
+    return {
+        name: get(proposal) if get is not None else _fill(inner, proposal)
+        for name, get, inner in level
+    }
 
 
 def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
@@ -1046,20 +1108,14 @@ def build_facts(proposal: Proposal, as_of: dt.date | None = None) -> dict[str, A
     """The fact document for a proposal, assessed as of a date (today by default): nested
     mappings keyed by the dotted paths."""
     doc: dict[str, Any] = {PROPOSAL_KEY: proposal}
-    for parts, get in _SCALARS:
-        target = doc
-        for name in parts[:-1]:
-            target = target.setdefault(name, {})
-        target[parts[-1]] = get(proposal)
+    doc.update(_fill(_LEVELS, proposal))
     as_of = as_of or today()
     review = _at(proposal, "governance.review_date")
     doc["governance"]["review_not_past"] = None if review is None else review >= as_of
     doc["assessment"]["as_of"] = as_of.isoformat()
-    for lst in LISTS:
-        items = lst.get(proposal)
-        doc[lst.path] = (
-            []
-            if items is None
-            else [{field.path: field.get(item) for field in lst.items} for item in items]
+    for path, get_items, fields in _ITEMS:
+        items = get_items(proposal)
+        doc[path] = (
+            [] if items is None else [{name: get(item) for name, get in fields} for item in items]
         )
     return doc
