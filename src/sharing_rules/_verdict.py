@@ -145,6 +145,10 @@ class PackInfo:
     id: str
     version: str
     digest: str
+    #: (id, version) of each pack, given when local packs were loaded over the framework's
+    components: tuple[tuple[str, str], ...] | None = attrs.field(
+        default=None, metadata={"omit_if_none": True}
+    )
 
 
 @attrs.frozen(slots=True)
@@ -165,6 +169,10 @@ class Verdict:
     as_of: str | None = None  #: the date (YYYY-MM-DD) date checks were made as of
     # Issue 15: present only when dialogue records were given (left out of the JSON if not).
     public_voice: PublicVoice | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    # Issue 14: the proposal's title and the file it was read from, as the command line sets
+    # them (left out of the JSON if not given, so verdicts from Python keep their shape).
+    title: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    source: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
     @property
     def unmet(self) -> tuple[Finding, ...]:
@@ -189,8 +197,11 @@ class Verdict:
         """Plain data in the documented, stable shape (see ``sharing-rules schema verdict``)."""
         data: dict[str, Any] = _converter.unstructure(self)
         data["features"] = {str(k): v for k, v in data["features"].items()}
-        if data["public_voice"] is None:  # a verdict without records keeps its old shape
-            del data["public_voice"]
+        for field in attrs.fields(Verdict):  # a verdict without them keeps its old shape
+            if field.metadata.get("omit_if_none") and data[field.name] is None:
+                del data[field.name]
+        if data["rule_pack"]["components"] is None:
+            del data["rule_pack"]["components"]
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
