@@ -22,7 +22,13 @@ import yaml
 from ._assess import Assessor
 from ._cli_decide import decide
 from ._cli_voice import dialogue, register
-from ._decision import DecisionError, DecisionRecord, apply_decision, load_decision
+from ._decision import (
+    DecisionError,
+    DecisionRecord,
+    apply_decision,
+    decision_schema_text,
+    load_decision,
+)
 from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
@@ -850,9 +856,10 @@ def rules_test(path: str, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA]))
+@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA, "decision"]))
 def schema(name: str) -> None:
-    """Print the JSON Schema of a proposal, of a verdict, or of a rule-pack file.
+    """Print the JSON Schema of a proposal, of a verdict, of a rule-pack file, or of a
+    decision record (written by `sharing-rules decide`).
 
     The schemas (JSON Schema draft 2020-12) ship with the library; the proposal and
     verdict schemas are generated from its model. Proposal files leave out what is not
@@ -860,6 +867,9 @@ def schema(name: str) -> None:
     """
     if name == RULE_PACK_SCHEMA:
         _echo(_rule_pack_schema(), nl=False)
+        return
+    if name == "decision":  # issue 14
+        _echo(decision_schema_text(), nl=False)
         return
     assert name in SCHEMA_NAMES
     _echo(schema_json(name), nl=False)

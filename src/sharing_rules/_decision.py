@@ -42,6 +42,7 @@ from ._model import (
     _text,
     _texts,
 )
+from ._schema import _document, write_schema_files
 from ._verdict import Finding, Outcome, Status, Verdict
 from ._yaml import line_for, parse_with_lines
 
@@ -58,6 +59,7 @@ __all__ = [
     "WaiverStatus",
     "apply_decision",
     "decision_from_dict",
+    "decision_schema",
     "load_decision",
     "risk_level",
 ]
@@ -348,6 +350,31 @@ def load_decision(path: str | Path) -> DecisionRecord:
             for p in err.problems
         ]
         raise DecisionError(sorted(located, key=_line_order)) from None
+
+
+def decision_schema() -> dict[str, Any]:
+    """The JSON Schema of a decision record (``sharing-rules schema decision``)."""
+    schema = _document(
+        "decision", DecisionRecord, output=False, title="sharing-rules decision record"
+    )
+    for name in ("proposal_digest", "rule_pack_digest"):  # what the loader checks, too
+        schema["properties"][name]["pattern"] = _DIGEST.pattern
+    schema["if"] = {"properties": {"decision": {"const": "approve_with_conditions"}}}
+    schema["then"] = {"required": ["conditions"], "properties": {"conditions": {"minItems": 1}}}
+    schema["$defs"]["DpoAdvice"]["if"] = {"properties": {"followed": {"const": False}}}
+    schema["$defs"]["DpoAdvice"]["then"] = {"required": ["reason"]}
+    return schema
+
+
+def decision_schema_text() -> str:
+    """The decision record's schema as the JSON text shipped in the package."""
+    return json.dumps(decision_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_decision_schema(directory: Path | None = None) -> list[Path]:
+    """Regenerate the shipped ``decision.schema.json`` (by default in the source tree):
+    ``python -c "from sharing_rules._decision import write_decision_schema as w; w()"``."""
+    return write_schema_files({"decision": decision_schema_text}, directory)
 
 
 # ---------------------------------------------------------------- applying a decision
