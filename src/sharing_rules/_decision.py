@@ -159,14 +159,16 @@ class ResidualRisk(_Checked):
     )
     level: RiskLevel | None = _doc(
         "The overall risk: low, medium or high. It follows from likelihood and severity "
-        "(see docs/decisions.md); if given it must agree.",
+        "(see docs/decisions.md): filled in if left out, and if given it must agree.",
         _optional(RiskLevel),
     )
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
         expected = risk_level(self.likelihood, self.severity)
-        if self.level is not None and self.level is not expected:
+        if self.level is None:  # filled in, so that a record reads back as it was written
+            object.__setattr__(self, "level", expected)
+        elif self.level is not expected:
             raise _invalid(
                 type(self),
                 "$.level",
@@ -279,8 +281,6 @@ class DecisionRecord(_Checked):
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the decision file format (``sharing-rules schema decision``)."""
         data: dict[str, Any] = _plain(self)
-        if self.residual_risk is not None:  # written out for people reading the file
-            data["residual_risk"]["level"] = self.residual_risk.overall.value
         return data
 
     def to_json(self) -> str:

@@ -22,7 +22,6 @@ import click
 from ._decision import DecisionRecord, DecisionReview, WaiverStatus, apply_decision
 from ._verdict import Basis, FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
 from ._voice import voice_html
-from ._yaml import line_for
 
 __all__ = [
     "OUTCOME_LABELS",
@@ -169,8 +168,19 @@ def _path(path: str, lines: Mapping[str, int] | None = None) -> str:
     if not path.startswith("$"):
         return f"{path} (derived)"
     shown = _INDEX.sub(lambda m: f"[{int(m.group(1)) + 1}]", path)
-    line = line_for(dict(lines), path) if lines else None
+    line = _line(lines, path) if lines else None
     return f"{shown} (line {line})" if line is not None else shown
+
+
+def _line(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of a field, or of the nearest part of the proposal holding it; none if only
+    the document itself holds it (line 1 would point at nothing)."""
+    while path not in ("", "$"):
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 def _prose(text: str) -> str:
