@@ -280,6 +280,7 @@ def test_every_format_gains_the_sign_off_section(verdict: sr.Verdict) -> None:
             decision="approve_with_conditions",
             conditions=["A person reviews <every> score."],
             residual_risk={"likelihood": "remote", "severity": "severe"},
+            dpo={"followed": False, "advice": "Do not.", "reason": "A pilot."},
         )
     )
     text = sr.render_text(verdict, decision=record)
@@ -291,6 +292,8 @@ def test_every_format_gains_the_sign_off_section(verdict: sr.Verdict) -> None:
         assert "Sam Patel, Senior Information Risk Owner, on 2026-11-30" in report
         assert "medium (remote likelihood, severe severity)" in report
         assert FAILED in report.split("Decision and sign-off")[1]
+        assert "no: A pilot." in report
+    assert "  DPO's advice followed: no: A pilot.\n" in text
     assert "A person reviews <every> score." in text
     assert "A person reviews &lt;every&gt; score." in page
     assert '<section class="decision" data-decision="current">' in page

@@ -516,10 +516,10 @@ th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .finding p { margin: .4rem 0; }
 .remedy { background: var(--muted-bg); padding: .5rem .75rem; border-radius: 4px; }
 .sources { color: var(--muted); font-size: .85rem; }
-footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem;
-  margin: 0; }
-footer dt { font-weight: 600; }
-footer dd { margin: 0; }
+footer dl, .decision dl { display: grid; grid-template-columns: max-content 1fr;
+  gap: .2rem 1rem; margin: 0; }
+footer dt, .decision dt { font-weight: 600; }
+footer dd, .decision dd { margin: 0; }
 @media print {
   body { background: #fff; }
   main { padding: 0; max-width: none; }
@@ -750,7 +750,6 @@ def _sign_off(review: DecisionReview) -> list[tuple[str, str]]:
     """The decision's facts, as (label, text) pairs, for every report format."""
     record = review.decision
     dpo = record.dpo
-    advice = "followed" if dpo.followed else f"not followed: {dpo.reason}"
     items = [
         ("Decision", _DECISION_LABELS[record.decision.value]),
         ("Decided by", f"{record.decided_by}, {record.role}, on {record.decided_on.isoformat()}"),
@@ -759,8 +758,10 @@ def _sign_off(review: DecisionReview) -> list[tuple[str, str]]:
             f"{OUTCOME_LABELS[record.verdict_outcome]}, as of {record.as_of.isoformat()}, "
             f"rule pack {record.rule_pack}",
         ),
-        ("DPO advice", advice + (f" (advice: {dpo.advice})" if dpo.advice else "")),
     ]
+    if dpo.advice:
+        items.append(("DPO's advice", dpo.advice))
+    items.append(("DPO's advice followed", "yes" if dpo.followed else f"no: {dpo.reason}"))
     risk = record.residual_risk
     if risk is not None:
         items.append(
