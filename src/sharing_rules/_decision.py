@@ -128,6 +128,11 @@ def _digest(value: Any) -> _Failure | None:
     return failed
 
 
+def _choice(kind: type[StrEnum]) -> Any:
+    """A required field holding one value of a vocabulary."""
+    return _field(_scalar(kind), required=True, convert=_convert(kind))
+
+
 def _invalid(cls: type, path: str, message: str, hint: str | None = None) -> InvalidFieldsError:
     return InvalidFieldsError(cls, [Problem(path, message, hint, code="invalid-value")])
 
@@ -151,11 +156,11 @@ class ResidualRisk(_Checked):
 
     likelihood: Likelihood = _doc(
         "Likelihood of harm: remote, possible or probable.",
-        _field(_scalar(Likelihood), required=True, convert=_convert(Likelihood)),
+        _choice(Likelihood),
     )
     severity: Severity = _doc(
         "Severity of harm: minimal, significant or severe.",
-        _field(_scalar(Severity), required=True, convert=_convert(Severity)),
+        _choice(Severity),
     )
     level: RiskLevel | None = _doc(
         "The overall risk: low, medium or high. It follows from likelihood and severity "
@@ -229,11 +234,11 @@ class DecisionRecord(_Checked):
     )
     verdict_outcome: Outcome = _doc(
         "The outcome of the verdict decided on.",
-        _field(_scalar(Outcome), required=True, convert=_convert(Outcome)),
+        _choice(Outcome),
     )
     decision: Resolution = _doc(
         "What was decided.",
-        _field(_scalar(Resolution), required=True, convert=_convert(Resolution)),
+        _choice(Resolution),
     )
     decided_by: str = _doc("Who decided (a name).", _text(required=True))
     role: str = _doc("In what role, e.g. Senior Information Risk Owner.", _text(required=True))
@@ -294,20 +299,15 @@ class DecisionRecord(_Checked):
 
 
 def _plain(value: Any) -> Any:
+    """The record as plain data, leaving out what is not given (None or an empty list)."""
     if attrs.has(type(value)):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in attrs.fields(type(value))
-            if getattr(value, f.name) is not None
-            and not (f.name == "waivers" and not getattr(value, f.name))
-        }
-    if isinstance(value, tuple | list):
+        fields = ((f.name, getattr(value, f.name)) for f in attrs.fields(type(value)))
+        return {name: _plain(item) for name, item in fields if item not in (None, ())}
+    if isinstance(value, tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, StrEnum):
-        return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    return value.value if isinstance(value, StrEnum) else value
 
 
 _converter = _make_converter()
