@@ -155,12 +155,10 @@ class ResidualRisk(_Checked):
     """The risk left once the measures are in place (ICO DPIA template, step 7)."""
 
     likelihood: Likelihood = _doc(
-        "Likelihood of harm: remote, possible or probable.",
-        _choice(Likelihood),
+        "Likelihood of harm: remote, possible or probable.", _choice(Likelihood)
     )
     severity: Severity = _doc(
-        "Severity of harm: minimal, significant or severe.",
-        _choice(Severity),
+        "Severity of harm: minimal, significant or severe.", _choice(Severity)
     )
     level: RiskLevel | None = _doc(
         "The overall risk: low, medium or high. It follows from likelihood and severity "
@@ -232,14 +230,8 @@ class DecisionRecord(_Checked):
     as_of: dt.date = _doc(
         "The date the verdict was assessed as of.", _field(_scalar(dt.date), required=True)
     )
-    verdict_outcome: Outcome = _doc(
-        "The outcome of the verdict decided on.",
-        _choice(Outcome),
-    )
-    decision: Resolution = _doc(
-        "What was decided.",
-        _choice(Resolution),
-    )
+    verdict_outcome: Outcome = _doc("The outcome of the verdict decided on.", _choice(Outcome))
+    decision: Resolution = _doc("What was decided.", _choice(Resolution))
     decided_by: str = _doc("Who decided (a name).", _text(required=True))
     role: str = _doc("In what role, e.g. Senior Information Risk Owner.", _text(required=True))
     decided_on: dt.date = _doc("When.", _field(_scalar(dt.date), required=True))
