@@ -467,6 +467,7 @@ def test_reports_are_dated_and_name_title_source_and_every_pack(tmp_path: Path) 
     local = sr.assess(PUPILS, rules=COUNCIL)
     assert local.rule_pack.components == (("framework", "1.0.0"), ("council-local", "2026.1"))
     assert sr.verdict_from_dict(json.loads(local.to_json())) == local
+    assert local.to_dict() == json.loads(local.to_json())  # plain data: lists, not tuples
     assert "components" not in sr.assess(PUPILS).to_dict()["rule_pack"]
 
 

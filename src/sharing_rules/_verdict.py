@@ -200,8 +200,9 @@ class Verdict:
         for field in attrs.fields(Verdict):  # a verdict without them keeps its old shape
             if field.metadata.get("omit_if_none") and data[field.name] is None:
                 del data[field.name]
-        if data["rule_pack"]["components"] is None:
-            del data["rule_pack"]["components"]
+        components = data["rule_pack"].pop("components")
+        if components is not None:  # issue 14: only when local packs were loaded
+            data["rule_pack"]["components"] = [list(c) for c in components]
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
