@@ -240,7 +240,10 @@ def _as_report(item: Verdict | Report) -> Report:
     return item if isinstance(item, Report) else Report(item)
 
 
-def _review(verdict: Verdict, decision: DecisionRecord | DecisionReview | None) -> Any:
+def _review(
+    verdict: Verdict, decision: DecisionRecord | DecisionReview | None
+) -> DecisionReview | None:
+    """A decision record checked against the verdict (a review is taken as it is)."""
     if isinstance(decision, DecisionRecord):
         return apply_decision(verdict, decision)
     return decision
