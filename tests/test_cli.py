@@ -41,6 +41,13 @@ def run(*args: str | Path, input: str | None = None, env: dict[str, str] | None 
     )
 
 
+def from_cli(path: Path, source: str | None = None) -> sr.Verdict:
+    """The verdict as the command line gives it: with the proposal's title and the file
+    name as given (issue 14), which Python callers' verdicts leave out."""
+    title = sr.load_proposal(path).title
+    return attrs.evolve(sr.assess(path), title=title, source=source or str(path))
+
+
 def expected_code(path: Path, strict: bool = False) -> int:
     return exit_code(sr.assess(path).outcome, strict)
 
@@ -99,7 +106,7 @@ def test_each_example_exits_with_the_code_of_its_outcome(path: Path, fmt: str) -
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_json_output_is_the_verdict_and_validates(path: Path) -> None:
     result = run("assess", path, "--format", "json")
-    assert result.stdout == sr.assess(path).to_json() + "\n"
+    assert result.stdout == from_cli(path).to_json() + "\n"
     assert_valid_verdict(json.loads(result.stdout))
 
 
@@ -110,9 +117,9 @@ def test_all_examples_as_json_are_one_array_with_the_worst_code_and_each_validat
     objects = json.loads(result.stdout)
     assert isinstance(objects, list) and len(objects) == len(EXAMPLES)
     # Streamed element by element: each verdict exactly as to_json() writes it, indented.
-    verdicts = [textwrap.indent(sr.assess(p).to_json(), "  ") for p in EXAMPLES]
+    verdicts = [textwrap.indent(from_cli(p).to_json(), "  ") for p in EXAMPLES]
     assert result.stdout == "[\n" + ",\n".join(verdicts) + "\n]\n"
-    assert objects == [sr.assess(p).to_dict() for p in EXAMPLES]
+    assert objects == [from_cli(p).to_dict() for p in EXAMPLES]
     for document, path in zip(objects, EXAMPLES, strict=True):
         assert_valid_verdict(document)
         assert document["proposal_id"] == sr.load_proposal(path).id
@@ -125,7 +132,7 @@ def test_jsonl_writes_one_line_per_file() -> None:
     for line, path in zip(lines, EXAMPLES, strict=True):
         document = json.loads(line)
         assert_valid_verdict(document)
-        assert document == sr.assess(path).to_dict()
+        assert document == from_cli(path).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -244,7 +251,7 @@ def test_standard_input() -> None:
     text = GANG.read_text(encoding="utf-8")
     result = run("assess", "-", "--format", "json", input=text)
     assert result.exit_code == expected_code(GANG)
-    assert json.loads(result.stdout) == sr.assess(GANG).to_dict()
+    assert json.loads(result.stdout) == from_cli(GANG, "<stdin>").to_dict()
     bad = run("assess", "-", input=MISSPELT)
     assert bad.exit_code == 2 and "<stdin>" in bad.stderr and "$.purpse" in bad.stderr
 
@@ -506,7 +513,7 @@ def broken_pack(tmp_path: Path) -> Path:
 def test_the_framework_pack_given_as_rules_is_not_loaded_twice() -> None:
     result = run("assess", GANG, "--rules", FRAMEWORK, "--format", "json")
     assert result.exit_code == expected_code(GANG)
-    assert json.loads(result.stdout) == sr.assess(GANG).to_dict()
+    assert json.loads(result.stdout) == from_cli(GANG).to_dict()
 
 
 def test_a_local_pack_adds_its_rules(tmp_path: Path) -> None:

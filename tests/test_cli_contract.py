@@ -27,6 +27,13 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 RECORD_KEYS = {"severity", "file", "line", "path", "code", "message", "hint"}
 
 
+def from_cli(path: Path) -> dict[str, Any]:
+    """The verdict as the command line writes it: with the proposal's title and the file
+    name as given (issue 14), which Python callers' verdicts leave out."""
+    title = sr.load_proposal(path).title
+    return {**sr.assess(path).to_dict(), "title": title, "source": str(path)}
+
+
 def run(*args: str | Path, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
@@ -59,7 +66,7 @@ def hostile(tmp_path: Path, name: str = "hostile.yaml") -> Path:
 
 def test_json_for_one_file_is_one_object_and_for_several_one_array(misspelt: Path) -> None:
     one = run("assess", GANG, "--format", "json")
-    assert json.loads(one.stdout) == sr.assess(GANG).to_dict()
+    assert json.loads(one.stdout) == from_cli(GANG)
     several = run("assess", GANG, misspelt, FIRE, "--format", "json")
     assert several.exit_code == 2
     assert [v["proposal_id"] for v in json.loads(several.stdout)] == [
@@ -74,10 +81,10 @@ def test_jsonl_keeps_one_record_per_line_whatever_the_text_holds(tmp_path: Path)
     result = run("assess", path, GANG, "--format", "jsonl")
     lines = result.stdout.splitlines()  # splits at U+2028, U+2029 and U+0085 too
     assert len(lines) == 2
-    assert json.loads(lines[0]) == sr.assess(path).to_dict()
+    assert json.loads(lines[0]) == from_cli(path)
     assert UNSAFE.findall(result.stdout) == []
     single = run("assess", path, "--format", "json")
-    assert json.loads(single.stdout) == sr.assess(path).to_dict()
+    assert json.loads(single.stdout) == from_cli(path)
     assert UNSAFE.findall(single.stdout.replace("\n", "")) == []
 
 

@@ -240,7 +240,9 @@ def test_the_command_line_assesses_with_dialogue_records(tmp_path: Path) -> None
     expected = sr.assess(
         FIRE, dialogue=str(RECORD), as_of=__import__("datetime").date(2026, 11, 29)
     )
-    assert json.loads(done.stdout) == expected.to_dict()
+    # The command line also records the proposal's title and file (issue 14).
+    title = sr.load_proposal(FIRE).title
+    assert json.loads(done.stdout) == {**expected.to_dict(), "title": title, "source": str(FIRE)}
     assert json.loads(done.stdout)["public_voice"]["tests"]["purposeful"]["participants"] == 26
     missing = CliRunner().invoke(cli, ["assess", str(FIRE), "--dialogue", str(tmp_path / "no")])
     assert missing.exit_code == 2

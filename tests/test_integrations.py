@@ -248,7 +248,15 @@ def test_precheck_fails_on_not_acceptable_and_writes_every_report(tmp_path: Path
         assert verdict.rule_pack.digest in report
         assert f"{path.name}: " in result.stdout
     lines = (reports / "verdicts.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line) for line in lines] == [sr.assess(p).to_dict() for p in EXAMPLES]
+    # The command line also records each proposal's title and file as given (issue 14).
+    assert [json.loads(line) for line in lines] == [
+        {
+            **sr.assess(p).to_dict(),
+            "title": sr.load_proposal(p).title,
+            "source": f"agreements/{p.name}",
+        }
+        for p in EXAMPLES
+    ]
     summary = (reports / "summary.md").read_text(encoding="utf-8")
     assert "| `gang-list-schools.yaml` | DSP-2026-009 | **not acceptable** |" in summary
     assert "[fire-safety-visits.md](fire-safety-visits.md)" in summary

@@ -157,7 +157,8 @@ def test_text_gives_outcome_first_then_tests_features_unmet_missing_and_digests(
         "Proposal digest: sha256:" + "a" * 64,
     )
     assert "$.purpose.statement: expected ≥ 12, found 4" in text
-    assert "$.data_items[1].justification: expected = yes, found no" in text
+    # Issue 14: people read list positions from 1 (the verdict's path is data_items[1]).
+    assert "$.data_items[2].justification: expected = yes, found no" in text
     assert "What to do: Fix p.fails." in text
     assert "State: dpia.required (derived), $.governance.dpia_status" in text
     assert "p.met" not in text.split("Criteria not met")[1].split("Criteria:")[0]

@@ -141,8 +141,10 @@ def _model_classes(cls: type) -> list[type]:
 def test_verdict_schema_writes_every_field_and_null_for_empty_ones() -> None:
     schema = _schema.verdict_schema()
     # Every field is written, except public_voice (issue 15): it is left out unless dialogue
-    # records were given, so that verdicts assessed without them keep their shape.
-    assert set(schema["required"]) == set(schema["properties"]) - {"public_voice"}
+    # records were given, so that verdicts assessed without them keep their shape; and the
+    # proposal's title and source file (issue 14), which only the command line sets.
+    optional = {"public_voice", "title", "source"}
+    assert set(schema["required"]) == set(schema["properties"]) - optional
     assert "public_voice" in schema["properties"]
     assert schema["properties"]["assessed_at"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
     assert schema["properties"]["schema_version"] == {"const": 2}

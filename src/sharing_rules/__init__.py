@@ -1,6 +1,23 @@
 """sharing-rules: check data-sharing proposals against the Data for Public Benefit framework."""
 
 from ._assess import Assessor, assess, proposal_digest
+from ._decision import (
+    DecisionError,
+    DecisionRecord,
+    DecisionReview,
+    DpoAdvice,
+    ResidualRisk,
+    Resolution,
+    RiskLevel,
+    Waiver,
+    WaiverCheck,
+    WaiverStatus,
+    apply_decision,
+    decision_from_dict,
+    decision_schema,
+    load_decision,
+    risk_level,
+)
 from ._dialogue import (
     CardResult,
     DialogueError,
@@ -102,6 +119,21 @@ __all__ = [
     "run_examples",
     "verdict_schema",
     "verdict_from_dict",
+    "DecisionError",  # issue 14: decision records
+    "DecisionRecord",
+    "DecisionReview",
+    "DpoAdvice",
+    "ResidualRisk",
+    "Resolution",
+    "RiskLevel",
+    "Waiver",
+    "WaiverCheck",
+    "WaiverStatus",
+    "apply_decision",
+    "decision_from_dict",
+    "decision_schema",
+    "load_decision",
+    "risk_level",
     "Problem",
     "ProposalError",
     "RuleError",

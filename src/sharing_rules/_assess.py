@@ -113,7 +113,8 @@ class Assessor:
         self._explainers = [Explainer(rule, vocabulary) for rule in self.rules.rules]
         self._tests = {k: v.name for k, v in self.rules.tests.items()}
         self._features = {k: v.name for k, v in self.rules.features.items()}
-        self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest)
+        local = self.rules.components if len(self.rules.components) > 1 else None
+        self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest, local)
 
     def assess(
         self,

@@ -20,7 +20,15 @@ import click
 import yaml
 
 from ._assess import Assessor
+from ._cli_decide import decide
 from ._cli_voice import dialogue, register
+from ._decision import (
+    DecisionError,
+    DecisionRecord,
+    apply_decision,
+    decision_schema_text,
+    load_decision,
+)
 from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
@@ -189,6 +197,7 @@ def cli() -> None:
 
 cli.add_command(dialogue)  # issue 15: dialogue kit/ingest/report and the public register
 cli.add_command(register)
+cli.add_command(decide)  # issue 14: decision records
 
 
 # ---------------------------------------------------------------- assess
@@ -257,12 +266,18 @@ def _assess_file(
     color: bool,
     as_of: dt.date | None = None,
     dialogue: tuple[DialogueRecord, ...] | None = None,
+    decision: DecisionRecord | None = None,
 ) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
         proposal = _read(name)
         verdict = assessor.assess(proposal, as_of=as_of, dialogue=dialogue)
-        report = Report(verdict, proposal.title, _source(name))
+        verdict = attrs.evolve(verdict, title=proposal.title, source=_source(name))
+        report = Report(
+            verdict,
+            decision=apply_decision(verdict, decision) if decision is not None else None,
+            lines=_lines(name) if fmt in ("text", "markdown", "html") else None,
+        )
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         warnings = tuple(
             {**_record(name, _non_answer(path, text)), "severity": "warning"}
@@ -298,6 +313,16 @@ def _load_dialogue(paths: Sequence[str], errors: str) -> tuple[DialogueRecord, .
         _fail(str(err), errors, code="invalid", problems=err.problems)
 
 
+def _load_decision_file(path: str, files: Sequence[str], errors: str) -> DecisionRecord:
+    """The record given with --decision; exit 2 listing every problem if not (issue 14)."""
+    if len(files) != 1:
+        raise click.UsageError("--decision applies to one proposal: give one FILE")
+    try:
+        return load_decision(path)
+    except DecisionError as err:
+        _fail(str(err), errors, code="invalid", problems=err.problems)
+
+
 def _non_answer(path: str, text: str) -> Problem:
     """The warning code and message for a text that is not an answer (read as not stated)."""
     if PLACEHOLDER.match(text):
@@ -313,15 +338,30 @@ def _non_answer(path: str, text: str) -> Problem:
     )
 
 
+def _lines(name: str) -> dict[str, int] | None:
+    """The line of each field path in a proposal file, for reports (issue 14)."""
+    if name == "-":
+        return None
+    try:
+        return parse_with_lines(Path(name).read_text(encoding="utf-8"), name)[1]
+    except Exception:  # it was read once already; a report without lines is still right
+        return None
+
+
 def _render_one(fmt: str, report: Report, color: bool) -> str:
     verdict = report.verdict
+    if fmt in ("json", "jsonl") and report.decision is not None:  # issue 14
+        data = {"verdict": verdict.to_dict(), "decision": report.decision.to_dict()}
+        text = json.dumps(data, indent=2 if fmt == "json" else None, ensure_ascii=False)
+        return json_safe(text) + ("\n" if fmt == "jsonl" else "")
     if fmt == "json":
         return json_safe(verdict.to_json())
     if fmt == "jsonl":
         return json_safe(verdict.to_json(indent=None)) + "\n"
+    review, lines = report.decision, report.lines
     if fmt == "markdown":
-        return render_markdown(verdict, title=report.title, source=report.source)
-    return render_text(verdict, color, title=report.title, source=report.source)
+        return render_markdown(verdict, decision=review, lines=lines)
+    return render_text(verdict, color, decision=review, lines=lines)
 
 
 def _summary(results: Sequence[_Result]) -> str:
@@ -434,6 +474,14 @@ class _Output:
     "about sharing of this kind, and check their conditions and red lines "
     "(docs/public-voice.md).",
 )
+@click.option(
+    "--decision",
+    "decision_path",
+    metavar="PATH",
+    type=click.Path(dir_okay=False),
+    help="A decision record on the proposal (one FILE): the report gains a decision and "
+    "sign-off section, stale if the proposal or rules changed (docs/decisions.md).",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -444,6 +492,7 @@ def assess(
     strict: bool,
     as_of: dt.datetime | None,
     dialogue_paths: tuple[str, ...],
+    decision_path: str | None,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -473,8 +522,16 @@ def assess(
     notes: list[str] = []
     day = as_of.date() if as_of is not None else None
     records = _load_dialogue(dialogue_paths, errors) if dialogue_paths else None
+    decision = _load_decision_file(decision_path, files, errors) if decision_path else None
     one = functools.partial(
-        _assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day, dialogue=records
+        _assess_file,
+        assessor,
+        strict=strict,
+        fmt=fmt,
+        color=color,
+        as_of=day,
+        dialogue=records,
+        decision=decision,
     )
     for result in _results(files, progress, one):
         results.append(result)
@@ -799,9 +856,10 @@ def rules_test(path: str, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA]))
+@click.argument("name", type=click.Choice([*SCHEMA_NAMES, RULE_PACK_SCHEMA, "decision"]))
 def schema(name: str) -> None:
-    """Print the JSON Schema of a proposal, of a verdict, or of a rule-pack file.
+    """Print the JSON Schema of a proposal, of a verdict, of a rule-pack file, or of a
+    decision record (written by `sharing-rules decide`).
 
     The schemas (JSON Schema draft 2020-12) ship with the library; the proposal and
     verdict schemas are generated from its model. Proposal files leave out what is not
@@ -809,6 +867,9 @@ def schema(name: str) -> None:
     """
     if name == RULE_PACK_SCHEMA:
         _echo(_rule_pack_schema(), nl=False)
+        return
+    if name == "decision":  # issue 14
+        _echo(decision_schema_text(), nl=False)
         return
     assert name in SCHEMA_NAMES
     _echo(schema_json(name), nl=False)

@@ -13,12 +13,13 @@ import html
 import re
 import textwrap
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import click
 
+from ._decision import DecisionRecord, DecisionReview, WaiverStatus, apply_decision
 from ._verdict import Basis, FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
 from ._voice import voice_html
 
@@ -108,8 +109,16 @@ class Report:
     """A verdict with what a report says about its proposal beyond the verdict."""
 
     verdict: Verdict
-    title: str | None = None  #: the proposal's title
-    source: str | None = None  #: the file it was read from
+    title: str | None = None  #: the proposal's title (the verdict's, if not given)
+    source: str | None = None  #: the file it was read from (the verdict's, if not given)
+    decision: DecisionReview | None = None  #: the decision made on it, checked (issue 14)
+    lines: Mapping[str, int] | None = None  #: the proposal file's line of each field path
+
+    def __attrs_post_init__(self) -> None:
+        if self.title is None:
+            object.__setattr__(self, "title", self.verdict.title)
+        if self.source is None:
+            object.__setattr__(self, "source", self.verdict.source)
 
 
 @attrs.frozen(slots=True)
@@ -149,9 +158,29 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _path(path: str) -> str:
-    """A field path; a derived fact (not a proposal field) is marked as such."""
-    return path if path.startswith("$") else f"{path} (derived)"
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _path(path: str, lines: Mapping[str, int] | None = None) -> str:
+    """A field path for people: list positions counted from 1 (``data_items[1]`` is the
+    first item; JSON keeps 0-based paths), with the proposal file's line when known; a
+    derived fact (not a proposal field) is marked as such."""
+    if not path.startswith("$"):
+        return f"{path} (derived)"
+    shown = _INDEX.sub(lambda m: f"[{int(m.group(1)) + 1}]", path)
+    line = _line(lines, path) if lines else None
+    return f"{shown} (line {line})" if line is not None else shown
+
+
+def _line(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of a field, or of the nearest part of the proposal holding it; none if only
+    the document itself holds it (line 1 would point at nothing)."""
+    while path not in ("", "$"):
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 def _prose(text: str) -> str:
@@ -195,8 +224,9 @@ def _heading(report: Report) -> str:
 
 def _footer_items(verdict: Verdict) -> list[tuple[str, str]]:
     pack = verdict.rule_pack
+    packs = pack.components or ((pack.id, pack.version),)
     items = [
-        ("Rule pack", f"{pack.id} {pack.version}"),
+        ("Rule pack", " + ".join(f"{name} {version}" for name, version in packs)),
         ("Rule pack digest", pack.digest),
         ("Proposal digest", verdict.proposal_digest),
         ("Assessed with", f"sharing-rules {verdict.library_version}"),
@@ -210,18 +240,43 @@ def _as_report(item: Verdict | Report) -> Report:
     return item if isinstance(item, Report) else Report(item)
 
 
+def _review(
+    verdict: Verdict, decision: DecisionRecord | DecisionReview | None
+) -> DecisionReview | None:
+    """A decision record checked against the verdict (a review is taken as it is)."""
+    if isinstance(decision, DecisionRecord):
+        return apply_decision(verdict, decision)
+    return decision
+
+
+def _dated(verdict: Verdict) -> list[str]:
+    """The header's line giving the date the assessment was made as of, if recorded."""
+    return [f"Assessed as of {verdict.as_of}"] if verdict.as_of else []
+
+
 # ---------------------------------------------------------------- text
 
 
 def render_text(
-    verdict: Verdict, color: bool = False, *, title: str | None = None, source: str | None = None
+    verdict: Verdict,
+    color: bool = False,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    decision: DecisionRecord | DecisionReview | None = None,
+    lines: Mapping[str, int] | None = None,
 ) -> str:
     """The verdict as a terminal report; ANSI colour only when ``color`` is true.
+
+    With ``decision`` (a record, checked with :func:`apply_decision`, or its review) the
+    report ends with a decision and sign-off section. With ``lines`` (field path to line,
+    from the proposal file) field paths show their lines.
 
     Control characters from the proposal, the rules or the file name are spelt out as
     escapes (see :func:`neutralise`): they never reach the terminal.
     """
-    report = Report(verdict, title, source)
+    report = Report(verdict, title, source, _review(verdict, decision), lines)
+    source = report.source
     safe = neutralise
 
     def style(text: str, tone: str | None = None, bold: bool = False) -> str:
@@ -242,6 +297,7 @@ def render_text(
     out = [style(_heading(report), bold=True)]
     if source:
         out.append(safe(source))
+    out += _dated(verdict)
     out += [
         "",
         "Outcome: " + style(_label(verdict.outcome).upper(), _tone(verdict.outcome), bold=True),
@@ -268,7 +324,7 @@ def render_text(
         ]
         out += wrap(finding.title, "    ")
         out += wrap(finding.message, "    ")
-        out += _text_details(finding, "Fields")
+        out += _text_details(finding, "Fields", lines)
         if finding.remedy:
             out += wrap(f"What to do: {finding.remedy}", "    ")
     if missing:  # compact: what is missing, and where to state it
@@ -281,20 +337,24 @@ def render_text(
             + f"  [{safe(finding.severity)}]",
         ]
         out += wrap(finding.message, "    ")
-        out += _text_details(finding, "State")
+        out += _text_details(finding, "State", lines)
     out += ["", f"Criteria: {_counts(verdict.findings)}"]
     out += [f"{name}: {safe(value)}" for name, value in _footer_items(verdict)]
+    if report.decision is not None:
+        out += _text_decision(report.decision, style, wrap)
     return "\n".join(out) + "\n"
 
 
-def _text_details(finding: Finding, what: str) -> list[str]:
+def _text_details(finding: Finding, what: str, lines: Mapping[str, int] | None) -> list[str]:
     if finding.status is Status.NOT_MET and finding.details:
         return [
-            neutralise(f"    {_path(d.path)}: expected {d.expected}, found {_show(d.actual)}")
+            neutralise(
+                f"    {_path(d.path, lines)}: expected {d.expected}, found {_show(d.actual)}"
+            )
             for d in finding.details
         ]
     if finding.paths:
-        return [neutralise(f"    {what}: {', '.join(_path(p) for p in finding.paths)}")]
+        return [neutralise(f"    {what}: {', '.join(_path(p, lines) for p in finding.paths)}")]
     return []
 
 
@@ -320,13 +380,21 @@ def _code(text: str) -> str:
 
 
 def render_markdown(
-    verdict: Verdict, *, title: str | None = None, source: str | None = None
+    verdict: Verdict,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    decision: DecisionRecord | DecisionReview | None = None,
+    lines: Mapping[str, int] | None = None,
 ) -> str:
-    """The verdict as a Markdown report (CommonMark with GitHub tables)."""
-    report = Report(verdict, title, source)
+    """The verdict as a Markdown report (CommonMark with GitHub tables); ``decision`` and
+    ``lines`` as for :func:`render_text`."""
+    report = Report(verdict, title, source, _review(verdict, decision), lines)
+    source = report.source
     out = [f"# Assessment of {_md(_heading(report))}", ""]
     if source:
         out += [f"Source: {_code(source)}", ""]
+    out += [*_dated(verdict), ""] if verdict.as_of else []
     out += [
         f"**Outcome: {_label(verdict.outcome)}.** {_md(OUTCOME_EXPLANATIONS[verdict.outcome])}",
         "",
@@ -355,7 +423,7 @@ def render_markdown(
             continue
         out += ["", f"## {heading} ({len(findings)})"]
         for finding in findings:
-            out += _md_finding(finding)
+            out += _md_finding(finding, lines)
     out += [
         "",
         "## All criteria",
@@ -369,6 +437,8 @@ def render_markdown(
     ]
     out += ["", "---", ""]
     out += [f"- {name}: {_code(value)}" for name, value in _footer_items(verdict)]
+    if report.decision is not None:
+        out += _md_decision(report.decision)
     return "\n".join(out) + "\n"
 
 
@@ -379,7 +449,7 @@ def render_markdown_failure(failure: Unassessed) -> str:
     return "\n".join(out) + "\n"
 
 
-def _md_finding(finding: Finding) -> list[str]:
+def _md_finding(finding: Finding, lines: Mapping[str, int] | None = None) -> list[str]:
     out = [
         "",
         f"### {_code(finding.rule_id)} {_md(finding.title)}",
@@ -392,13 +462,13 @@ def _md_finding(finding: Finding) -> list[str]:
     if finding.status is Status.NOT_MET and finding.details:
         out += ["| Field | Expected | Found |", "| --- | --- | --- |"]
         out += [
-            f"| {_code(_path(d.path))} | {_md(d.expected)} | {_md(_show(d.actual))} |"
+            f"| {_code(_path(d.path, lines))} | {_md(d.expected)} | {_md(_show(d.actual))} |"
             for d in finding.details
         ]
         out.append("")
     elif finding.paths:
         label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
-        out += [f"{label}: " + ", ".join(_code(_path(p)) for p in finding.paths), ""]
+        out += [f"{label}: " + ", ".join(_code(_path(p, lines)) for p in finding.paths), ""]
     if finding.remedy:
         out += [f"**What to do:** {_md(finding.remedy)}", ""]
     if finding.sources:
@@ -449,10 +519,10 @@ th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .finding p { margin: .4rem 0; }
 .remedy { background: var(--muted-bg); padding: .5rem .75rem; border-radius: 4px; }
 .sources { color: var(--muted); font-size: .85rem; }
-footer dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem;
-  margin: 0; }
-footer dt { font-weight: 600; }
-footer dd { margin: 0; }
+footer dl, .decision dl { display: grid; grid-template-columns: max-content 1fr;
+  gap: .2rem 1rem; margin: 0; }
+footer dt, .decision dt { font-weight: 600; }
+footer dd, .decision dd { margin: 0; }
 @media print {
   body { background: #fff; }
   main { padding: 0; max-width: none; }
@@ -475,15 +545,19 @@ def render_html(
     *,
     title: str | None = None,
     source: str | None = None,
+    decision: DecisionRecord | DecisionReview | None = None,
+    lines: Mapping[str, int] | None = None,
 ) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets).
 
-    Give one verdict (with the proposal's ``title`` and ``source`` if known), or a sequence
-    of verdicts or :class:`Report` records for a page reporting on several proposals, with
+    Give one verdict (with the proposal's ``title`` and ``source`` if known, and
+    ``decision`` and ``lines`` as for :func:`render_text`), or a sequence of verdicts or
+    :class:`Report` records for a page reporting on several proposals, with
     :class:`Unassessed` records for the files that could not be assessed.
     """
     if isinstance(verdicts, Verdict):
-        items: list[Report | Unassessed] = [Report(verdicts, title, source)]
+        review = _review(verdicts, decision)
+        items: list[Report | Unassessed] = [Report(verdicts, title, source, review, lines)]
     elif isinstance(verdicts, Report):
         items = [verdicts]
     else:
@@ -549,6 +623,7 @@ def _html_report(report: Report, index: int) -> str:
     ]
     if report.source:
         parts.append(f'<p class="source">Source: <code>{_h(report.source)}</code></p>')
+    parts += [f'<p class="source">{_h(line)}</p>' for line in _dated(verdict)]
     parts += [
         "</header>",
         f'<section class="outcome {_tone(outcome)}" aria-label="Outcome">',
@@ -582,7 +657,7 @@ def _html_report(report: Report, index: int) -> str:
     ):
         if findings:
             parts.append(f'<section id="{key}-{index}"><h2>{heading} ({len(findings)})</h2>')
-            parts += [_html_finding(f) for f in findings]
+            parts += [_html_finding(f, report.lines) for f in findings]
             parts.append("</section>")
     parts += [
         "<section><h2>All criteria</h2>",
@@ -603,7 +678,10 @@ def _html_report(report: Report, index: int) -> str:
         f"<dt>{_h(name)}</dt><dd><code>{_h(value)}</code></dd>"
         for name, value in _footer_items(verdict)
     ]
-    parts += ["</dl></footer>", "</article>"]
+    parts.append("</dl></footer>")
+    if report.decision is not None:  # issue 14: the decision made on the verdict
+        parts.append(_html_decision(report.decision))
+    parts.append("</article>")
     return "\n".join(parts)
 
 
@@ -618,7 +696,7 @@ def _html_failure(failure: Unassessed, index: int) -> str:
     )
 
 
-def _html_finding(finding: Finding) -> str:
+def _html_finding(finding: Finding, lines: Mapping[str, int] | None = None) -> str:
     parts = [
         f'<div class="finding {_tone(finding.status)}" data-rule-id="{_h(finding.rule_id)}" '
         f'data-status="{_h(finding.status.value)}"'
@@ -633,14 +711,14 @@ def _html_finding(finding: Finding) -> str:
             "<table><thead><tr><th>Field</th><th>Expected</th><th>Found</th></tr></thead><tbody>"
         )
         parts += [
-            f"<tr><td><code>{_h(_path(d.path))}</code></td><td>{_h(d.expected)}</td>"
+            f"<tr><td><code>{_h(_path(d.path, lines))}</code></td><td>{_h(d.expected)}</td>"
             f"<td>{_h(_show(d.actual))}</td></tr>"
             for d in finding.details
         ]
         parts.append("</tbody></table>")
     elif finding.paths:
         label = "Fields" if finding.status is Status.NOT_MET else "Information to state"
-        paths = ", ".join(f"<code>{_h(_path(p))}</code>" for p in finding.paths)
+        paths = ", ".join(f"<code>{_h(_path(p, lines))}</code>" for p in finding.paths)
         parts.append(f"<p>{label}: {paths}</p>")
     if finding.remedy:
         parts.append(
@@ -649,4 +727,132 @@ def _html_finding(finding: Finding) -> str:
     if finding.sources:
         parts.append(f'<p class="sources">Sources: {_h("; ".join(finding.sources))}</p>')
     parts.append("</div>")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- decision and sign-off (issue 14)
+
+_DECISION_LABELS = {
+    "approve": "Approve",
+    "approve_with_conditions": "Approve with conditions",
+    "reject": "Reject",
+    "return_for_information": "Return for information",
+}
+_WAIVER_LABELS = {
+    WaiverStatus.APPLIES: "applies",
+    WaiverStatus.EXPIRED: "expired",
+    WaiverStatus.NOT_NEEDED: "not needed",
+    WaiverStatus.NO_SUCH_FINDING: "no such finding",
+    WaiverStatus.NOT_APPLIED: "not applied (stale decision)",
+}
+_STALE = "STALE: this decision was made on another verdict; it is not applied."
+_UNCHANGED = "The verdict stays what the rules say; this records what was decided on it."
+
+
+def _sign_off(review: DecisionReview) -> list[tuple[str, str]]:
+    """The decision's facts, as (label, text) pairs, for every report format."""
+    record = review.decision
+    dpo = record.dpo
+    items = [
+        ("Decision", _DECISION_LABELS[record.decision.value]),
+        ("Decided by", f"{record.decided_by}, {record.role}, on {record.decided_on.isoformat()}"),
+        (
+            "On the verdict",
+            f"{OUTCOME_LABELS[record.verdict_outcome]}, as of {record.as_of.isoformat()}, "
+            f"rule pack {record.rule_pack}",
+        ),
+    ]
+    if dpo.advice:
+        items.append(("DPO's advice", dpo.advice))
+    items.append(("DPO's advice followed", "yes" if dpo.followed else f"no: {dpo.reason}"))
+    risk = record.residual_risk
+    if risk is not None:
+        items.append(
+            (
+                "Residual risk",
+                f"{risk.overall.value} ({risk.likelihood.value} likelihood, "
+                f"{risk.severity.value} severity)",
+            )
+        )
+    items += [("Condition", c) for c in record.conditions or ()]
+    if record.notes:
+        items.append(("Notes", record.notes))
+    return items
+
+
+def _waiver_lines(review: DecisionReview) -> list[tuple[str, str, str]]:
+    """Each waiver: rule id, its status for this verdict, and what it says."""
+    return [
+        (
+            c.waiver.rule_id,
+            _WAIVER_LABELS[c.status],
+            f"until {c.waiver.until.isoformat()}: {c.waiver.justification}",
+        )
+        for c in review.waivers
+    ]
+
+
+def _text_decision(review: DecisionReview, style: Any, wrap: Any) -> list[str]:
+    out = ["", style("Decision and sign-off", bold=True)]
+    if review.stale:
+        out += wrap(_STALE, "  ")
+        out += [line for reason in review.stale for line in wrap(f"- {reason}", "    ")]
+    out += wrap(_UNCHANGED, "  ")
+    out += [line for k, v in _sign_off(review) for line in wrap(f"{k}: {v}", "  ")]
+    waivers = _waiver_lines(review)
+    if waivers:
+        out.append(f"  Waivers ({len(waivers)})")
+    for rule_id, status, text in waivers:
+        out += wrap(f"{rule_id} [{status}] {text}", "    ")
+    if review.issues:
+        out.append(f"  To check ({len(review.issues)})")
+    out += [line for issue in review.issues for line in wrap(f"- {issue}", "    ")]
+    return out
+
+
+def _md_decision(review: DecisionReview) -> list[str]:
+    out = ["", "## Decision and sign-off", ""]
+    if review.stale:
+        out += [f"**{_md(_STALE)}**", ""]
+        out += [f"- {_md(reason)}" for reason in review.stale]
+        out.append("")
+    out += [_md(_UNCHANGED), ""]
+    out += [f"- **{_md(k)}:** {_md(v)}" for k, v in _sign_off(review)]
+    waivers = _waiver_lines(review)
+    if waivers:
+        out += ["", "| Waived finding | Status | Waiver |", "| --- | --- | --- |"]
+        out += [f"| {_code(r)} | {_md(s)} | {_md(t)} |" for r, s, t in waivers]
+    if review.issues:
+        out += ["", f"**To check ({len(review.issues)}):**", ""]
+        out += [f"- {_md(issue)}" for issue in review.issues]
+    return out
+
+
+def _html_decision(review: DecisionReview) -> str:
+    state = "stale" if review.stale else "current"
+    parts = [f'<section class="decision" data-decision="{state}"><h2>Decision and sign-off</h2>']
+    if review.stale:
+        reasons = "".join(f"<li>{_h(r)}</li>" for r in review.stale)
+        parts.append(
+            f'<div class="outcome bad"><p class="label">{_h(_STALE)}</p><ul>{reasons}</ul></div>'
+        )
+    parts.append(f"<p>{_h(_UNCHANGED)}</p>")
+    facts = "".join(f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in _sign_off(review))
+    parts.append(f"<dl>{facts}</dl>")
+    waivers = _waiver_lines(review)
+    if waivers:
+        parts.append(
+            "<table><thead><tr><th>Waived finding</th><th>Status</th><th>Waiver</th></tr>"
+            "</thead><tbody>"
+            + "".join(
+                f'<tr data-rule-id="{_h(r)}"><td><code>{_h(r)}</code></td><td>{_h(s)}</td>'
+                f"<td>{_h(t)}</td></tr>"
+                for r, s, t in waivers
+            )
+            + "</tbody></table>"
+        )
+    if review.issues:
+        items = "".join(f"<li>{_h(i)}</li>" for i in review.issues)
+        parts.append(f"<h3>To check ({len(review.issues)})</h3><ul>{items}</ul>")
+    parts.append("</section>")
     return "\n".join(parts)

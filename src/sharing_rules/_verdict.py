@@ -150,6 +150,10 @@ class PackInfo:
     id: str
     version: str
     digest: str
+    #: (id, version) of each pack, given when local packs were loaded over the framework's
+    components: tuple[tuple[str, str], ...] | None = attrs.field(
+        default=None, metadata={"omit_if_none": True}
+    )
 
 
 @attrs.frozen(slots=True)
@@ -170,6 +174,10 @@ class Verdict:
     as_of: str | None = None  #: the date (YYYY-MM-DD) date checks were made as of
     # Issue 15: present only when dialogue records were given (left out of the JSON if not).
     public_voice: PublicVoice | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    # Issue 14: the proposal's title and the file it was read from, as the command line sets
+    # them (left out of the JSON if not given, so verdicts from Python keep their shape).
+    title: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
+    source: str | None = attrs.field(default=None, metadata={"omit_if_none": True})
 
     @property
     def unmet(self) -> tuple[Finding, ...]:
@@ -199,6 +207,9 @@ class Verdict:
         if len({f.rule_id for f in self.findings}) != len(self.findings):
             raise ValueError("two findings have the same rule id: the verdict cannot be stored")
         data: dict[str, Any] = _stored.unstructure(self)
+        pack = data["rule_pack"]
+        if "components" in pack:  # issue 14: only when local packs were loaded
+            pack["components"] = [list(c) for c in pack["components"]]
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
