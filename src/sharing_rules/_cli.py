@@ -20,6 +20,7 @@ import click
 import yaml
 
 from ._assess import Assessor
+from ._cli_change import diff, plan, plan_section, reassess_command
 from ._cli_voice import dialogue, register
 from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
@@ -189,6 +190,9 @@ def cli() -> None:
 
 cli.add_command(dialogue)  # issue 15: dialogue kit/ingest/report and the public register
 cli.add_command(register)
+cli.add_command(plan)  # issue 14: repair plans, change impact
+cli.add_command(diff)
+cli.add_command(reassess_command)
 
 
 # ---------------------------------------------------------------- assess
@@ -257,6 +261,7 @@ def _assess_file(
     color: bool,
     as_of: dt.date | None = None,
     dialogue: tuple[DialogueRecord, ...] | None = None,
+    plan: bool = False,
 ) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
@@ -264,6 +269,8 @@ def _assess_file(
         verdict = assessor.assess(proposal, as_of=as_of, dialogue=dialogue)
         report = Report(verdict, proposal.title, _source(name))
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
+        if plan:  # issue 14: a repair plan section
+            rendered += plan_section(assessor, proposal, as_of, fmt)
         warnings = tuple(
             {**_record(name, _non_answer(path, text)), "severity": "warning"}
             for path, text in non_answers(proposal_to_dict(proposal))
@@ -434,6 +441,12 @@ class _Output:
     "about sharing of this kind, and check their conditions and red lines "
     "(docs/public-voice.md).",
 )
+@click.option(
+    "--plan",
+    "with_plan",
+    is_flag=True,
+    help="Add a repair plan to each text or markdown report (see the plan command).",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -444,6 +457,7 @@ def assess(
     strict: bool,
     as_of: dt.datetime | None,
     dialogue_paths: tuple[str, ...],
+    with_plan: bool = False,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -454,6 +468,8 @@ def assess(
     """
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
+    if with_plan and fmt not in ("text", "markdown"):
+        raise click.UsageError("--plan goes with --format text or markdown (or use `plan`)")
     if output != "-" and not Path(output).resolve().parent.is_dir():
         _fail(f"cannot write {output}: its directory does not exist", errors, code="output")
     pack = _load_pack(rule_paths, disable, errors)
@@ -476,6 +492,8 @@ def assess(
     one = functools.partial(
         _assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day, dialogue=records
     )
+    if with_plan:
+        one = functools.partial(one, plan=True)
     for result in _results(files, progress, one):
         results.append(result)
         notes += _notes(result, errors)

@@ -24,9 +24,9 @@ from typing import Any
 
 import attrs
 
-from ._assess import _assessor_for, proposal_digest
+from ._assess import Assessor, _assessor_for, proposal_digest
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified
-from ._errors import ProposalError, UsageError
+from ._errors import AssessmentError, ProposalError
 from ._facts import LISTS_BY_PATH, today
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Period, Proposal
@@ -41,6 +41,7 @@ __all__ = [
     "ChangeKind",
     "RepairPlan",
     "RepairStep",
+    "plan_with",
     "repair_plan",
 ]
 
@@ -421,8 +422,8 @@ def _resolved(verdict: Verdict, rule_id: str) -> bool:
 class _Search:
     """Re-assesses changed proposals with one compiled pack, at one date."""
 
-    def __init__(self, pack: RulePack | None, as_of: dt.date) -> None:
-        self.assessor = _assessor_for(pack)
+    def __init__(self, assessor: Assessor, as_of: dt.date) -> None:
+        self.assessor = assessor
         self.as_of = as_of
 
     def assess(self, data: Mapping[str, Any]) -> Verdict | None:
@@ -479,10 +480,15 @@ def repair_plan(
     Found greedily, then pruned: removing any step would change the final outcome or leave
     a finding unresolved. It is the smallest set this search finds, not a proven minimum.
     """
+    pack = as_rule_pack(rules) if rules is not None else None
+    return plan_with(_assessor_for(pack), proposal, as_of)
+
+
+def plan_with(assessor: Assessor, proposal: Source, as_of: dt.date | None = None) -> RepairPlan:
+    """:func:`repair_plan` with an :class:`Assessor` already compiled (as the CLI has)."""
     loaded = load_proposal(proposal)
     day = as_of or today()
-    pack = as_rule_pack(rules) if rules is not None else None
-    search = _Search(pack, day)
+    search = _Search(assessor, day)
     start = search.assessor.assess(loaded, as_of=day)
     original = proposal_to_dict(loaded)
     data, verdict = original, start
@@ -524,7 +530,7 @@ def _prune(
     def final(groups: Sequence[tuple[Change, ...]]) -> Verdict:
         verdict = search.assess(_applied(original, [c for g in groups for c in g]))
         if verdict is None:  # every change was accepted by the model on its own path
-            raise UsageError("a repair plan's changes made an invalid proposal")
+            raise AssessmentError("the repair plan's changes together made an invalid proposal")
         return verdict
 
     target = _result(final(found))

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from ._assess import _assessor_for, proposal_digest
+from ._assess import Assessor, _assessor_for, proposal_digest
 from ._diff import VerdictDiff, diff_verdicts
 from ._errors import Problem, ProposalError, _ProblemsError
 from ._facts import today
@@ -36,6 +36,7 @@ __all__ = [
     "StoredVerdict",
     "load_store",
     "reassess",
+    "reassess_with",
 ]
 
 _RECORD_KEYS = ("proposal", "verdict", "id")
@@ -228,8 +229,14 @@ def reassess(
 
     Raises :class:`StoreError` if a record cannot be read (nothing is re-assessed then).
     """
+    return reassess_with(_assessor_for(as_rule_pack(rules) if rules is not None else None), store)
+
+
+def reassess_with(
+    assessor: Assessor, store: str | os.PathLike[str] | tuple[StoredVerdict, ...]
+) -> ReassessReport:
+    """:func:`reassess` with an :class:`Assessor` already compiled (as the CLI has)."""
     records = store if isinstance(store, tuple) else load_store(store)
-    assessor = _assessor_for(as_rule_pack(rules) if rules is not None else None)
     results = []
     for record in records:
         old = record.verdict

@@ -826,8 +826,8 @@ def _reassess_summary(report: ReassessReport) -> str:
     pack = report.rule_pack
     return (
         f"{len(report.results)} stored verdicts re-assessed with {pack.id} {pack.version}: "
-        f"{len(report.flipped)} would flip, {len(report.stale)} stale (the stored proposal's "
-        "digest is not the verdict's)."
+        f"{len(report.flipped)} would flip; {len(report.stale)} stale (the proposal no longer "
+        "matches the digest its verdict records)."
     )
 
 
