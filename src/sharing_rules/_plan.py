@@ -37,8 +37,8 @@ from ._verdict import Finding, Outcome, PackInfo, Status, Verdict
 __all__ = [
     "Blocker",
     "BlockerKind",
-    "Change",
     "ChangeKind",
+    "RepairChange",
     "RepairPlan",
     "RepairStep",
     "plan_with",
@@ -61,7 +61,7 @@ class BlockerKind(StrEnum):
 
 
 @attrs.frozen(slots=True)
-class Change:
+class RepairChange:
     """One field changed: its path, what it held, and what the plan checked it with."""
 
     path: str
@@ -76,7 +76,7 @@ class RepairStep:
     """Changes that resolve one or more findings, and the outcome once they (and every
     earlier step) are made; ``checked`` is true because that outcome was re-assessed."""
 
-    changes: tuple[Change, ...]
+    changes: tuple[RepairChange, ...]
     resolves: tuple[str, ...]  #: rule ids not met or unknown before the step, met after it
     outcome: Outcome
     checked: bool = True
@@ -336,7 +336,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     target[steps[-1]] = value
 
 
-def _applied(data: Mapping[str, Any], changes: Sequence[Change]) -> dict[str, Any]:
+def _applied(data: Mapping[str, Any], changes: Sequence[RepairChange]) -> dict[str, Any]:
     out = copy.deepcopy(dict(data))
     for change in changes:
         _set(out, change.path, change.value)
@@ -434,7 +434,7 @@ class _Search:
 
     def fix(
         self, finding: Finding, data: Mapping[str, Any]
-    ) -> tuple[tuple[Change, ...], dict[str, Any], Verdict] | None:
+    ) -> tuple[tuple[RepairChange, ...], dict[str, Any], Verdict] | None:
         """The fewest changes found that resolve the finding, checked."""
         options = _options(finding, data, self.assessor.rules, self.as_of)
         if not options:
@@ -456,8 +456,8 @@ class _Search:
         return None
 
     @staticmethod
-    def _change(path: str, kind: ChangeKind, value: Any, data: Mapping[str, Any]) -> Change:
-        return Change(path, kind, value, _get(data, path), _field(_key(path))[1])
+    def _change(path: str, kind: ChangeKind, value: Any, data: Mapping[str, Any]) -> RepairChange:
+        return RepairChange(path, kind, value, _get(data, path), _field(_key(path))[1])
 
 
 def _order(verdict: Verdict) -> list[Finding]:
@@ -492,7 +492,7 @@ def plan_with(assessor: Assessor, proposal: Source, as_of: dt.date | None = None
     start = search.assessor.assess(loaded, as_of=day)
     original = proposal_to_dict(loaded)
     data, verdict = original, start
-    found: list[tuple[Change, ...]] = []
+    found: list[tuple[RepairChange, ...]] = []
     tried: set[str] = set()
     for _ in range(2 * len(start.findings) + 1):
         todo = [f for f in _order(verdict) if f.rule_id not in tried]
@@ -522,27 +522,28 @@ def _result(verdict: Verdict) -> tuple[Outcome, frozenset[str]]:
 
 
 def _prune(
-    search: _Search, original: Mapping[str, Any], found: list[tuple[Change, ...]]
+    search: _Search, original: Mapping[str, Any], found: list[tuple[RepairChange, ...]]
 ) -> tuple[tuple[RepairStep, ...], Verdict]:
     """Drop every step whose removal leaves the final result as it is; then re-assess the
     steps that remain, one after another, for the outcome after each."""
 
-    def final(groups: Sequence[tuple[Change, ...]]) -> Verdict:
+    def final(groups: Sequence[tuple[RepairChange, ...]]) -> Verdict:
         verdict = search.assess(_applied(original, [c for g in groups for c in g]))
         if verdict is None:  # every change was accepted by the model on its own path
             raise AssessmentError("the repair plan's changes together made an invalid proposal")
         return verdict
 
     target = _result(final(found))
-    kept = list(found)
-    for group in found:
-        fewer = [g for g in kept if g is not group]
-        if _result(final(fewer)) == target:
+    kept = list(range(len(found)))
+    for index in range(len(found)):
+        fewer = [i for i in kept if i != index]
+        if _result(final([found[i] for i in fewer])) == target:
             kept = fewer
+    groups = [found[i] for i in kept]
     steps = []
     before = final([])
-    for count, group in enumerate(kept, start=1):
-        after = final(kept[:count])
+    for count, group in enumerate(groups, start=1):
+        after = final(groups[:count])
         resolves = tuple(sorted(_gaps(before) - _gaps(after)))
         steps.append(RepairStep(group, resolves, after.outcome))
         before = after

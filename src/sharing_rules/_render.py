@@ -24,8 +24,7 @@ from ._voice import voice_html
 
 if TYPE_CHECKING:  # issue 14: plans and changes are rendered here, imported lazily
     from ._diff import VerdictDiff
-    from ._plan import Change as PlanChange
-    from ._plan import RepairPlan
+    from ._plan import RepairChange, RepairPlan
     from ._reassess import ReassessReport
 
 __all__ = [
@@ -669,7 +668,7 @@ def _html_finding(finding: Finding) -> str:
 # their own to_json. Each renderer reads only the record it is given.
 
 
-def _change_text(change: PlanChange) -> str:
+def _change_text(change: RepairChange) -> str:
     was = "" if change.was is None else f" (was {_show(change.was)})"
     if change.kind.value == "add":
         what = f": {_prose(change.description)}" if change.description else ""
