@@ -15,7 +15,7 @@ from ._assess import _assessor_for
 from ._facts import today
 from ._load import Source, load_proposal
 from ._rules import RulePack, as_rule_pack
-from ._verdict import Basis, Outcome, PackInfo, Status, Verdict
+from ._verdict import Basis, Finding, Outcome, PackInfo, Status, Verdict
 
 __all__ = ["FindingChange", "StatusChange", "VerdictDiff", "diff_proposals", "diff_verdicts"]
 
@@ -31,15 +31,16 @@ class StatusChange:
 
 @attrs.frozen(slots=True)
 class FindingChange:
-    """A criterion whose status or basis differs (``None``: not in that verdict's pack)."""
+    """A criterion whose status, basis or severity differs (``None``: not in that verdict)."""
 
     rule_id: str
     title: str
-    severity: str
     old_status: Status | None
     new_status: Status | None
     old_basis: Basis | None = None
     new_basis: Basis | None = None
+    old_severity: str | None = None
+    new_severity: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -94,15 +95,20 @@ def _statuses(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> tuple[StatusCha
     return tuple(changes)
 
 
+def _key(finding: Finding) -> tuple[Any, ...]:
+    return finding.status, finding.basis, finding.severity
+
+
 def diff_verdicts(old: Verdict, new: Verdict) -> VerdictDiff:
     """What changed from ``old`` to ``new``: the outcome, tests, key features, and every
-    criterion whose status or basis differs (in the new pack's order, then removed ones)."""
+    criterion whose status, basis or severity differs (in the new pack's order, then the
+    criteria only the old verdict has)."""
     before = {f.rule_id: f for f in old.findings}
     after = {f.rule_id: f for f in new.findings}
     findings = []
     for rule_id in [*after, *(r for r in before if r not in after)]:
         was, now = before.get(rule_id), after.get(rule_id)
-        if was and now and (was.status, was.basis) == (now.status, now.basis):
+        if was and now and _key(was) == _key(now):
             continue
         shown = now if now is not None else was
         assert shown is not None
@@ -110,11 +116,12 @@ def diff_verdicts(old: Verdict, new: Verdict) -> VerdictDiff:
             FindingChange(
                 rule_id,
                 shown.title,
-                shown.severity,
                 was.status if was else None,
                 now.status if now else None,
                 was.basis if was else None,
                 now.basis if now else None,
+                was.severity if was else None,
+                now.severity if now else None,
             )
         )
     return VerdictDiff(

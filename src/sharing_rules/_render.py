@@ -756,6 +756,8 @@ def _diff_rows(diff: VerdictDiff) -> list[tuple[str, str, str]]:
     for f in diff.findings:
         before = _state(f.old_status and f.old_status.value, f.old_basis and f.old_basis.value)
         after = _state(f.new_status and f.new_status.value, f.new_basis and f.new_basis.value)
+        if f.old_severity and f.new_severity and f.old_severity != f.new_severity:
+            before, after = f"{before}, {f.old_severity}", f"{after}, {f.new_severity}"
         rows.append((f.rule_id, before, after))
     return rows
 
