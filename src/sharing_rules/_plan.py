@@ -551,7 +551,9 @@ def _prune(
 
 
 def _blocker(finding: Finding) -> Blocker:
+    """A finding left unresolved, with the fields behind it that a plan may not change
+    (all its fields if it may change each of them, yet no change resolved it)."""
     kind = BlockerKind.SUBSTANCE if finding.contrary else BlockerKind.INFORMATION
-    return Blocker(
-        finding.rule_id, finding.title, finding.status, kind, finding.paths, finding.severity
-    )
+    fixed = tuple(p for p in finding.paths if _key(p) not in _ACTIONS)
+    paths = fixed or finding.paths
+    return Blocker(finding.rule_id, finding.title, finding.status, kind, paths, finding.severity)
