@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ._assess import Assessor
-from ._diff import VerdictDiff, diff_verdicts
+from ._diff import diff_verdicts
 from ._errors import AssessmentError, ProposalError, SharingRulesError
 from ._files import InputProblem, read_text_file
 from ._load import load_proposal
@@ -60,19 +60,20 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_ERROR)
 
 
-def _options(func: F) -> F:
-    """--rules, --disable, --as-of and --format, as ``assess`` has them."""
+def _common(func: F, *, dated: bool = True) -> F:
+    """--rules, --disable, --format and (``dated``) --as-of, as ``assess`` has them."""
     func = click.option(
         "--format", "fmt", type=_FORMATS, default="text", show_default=True, help="Output format."
     )(func)
-    func = click.option(
-        "--as-of",
-        "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="Make date checks as of this date, not today.",
-    )(func)
+    if dated:
+        func = click.option(
+            "--as-of",
+            "as_of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Make date checks as of this date, not today.",
+        )(func)
     func = click.option(
         "--disable", multiple=True, metavar="RULE_ID", help="Leave out this rule (repeatable)."
     )(func)
@@ -87,6 +88,14 @@ def _options(func: F) -> F:
     )(func)
 
 
+def _options(func: F) -> F:
+    return _common(func)
+
+
+def _undated(func: F) -> F:
+    return _common(func, dated=False)
+
+
 def _assessor(rule_paths: tuple[str, ...], disable: tuple[str, ...]) -> Assessor:
     from . import _cli  # loaded by now: this module's commands are attached to its group
 
@@ -99,6 +108,16 @@ def _assessor(rule_paths: tuple[str, ...], disable: tuple[str, ...]) -> Assessor
 
 def _day(as_of: dt.datetime | None) -> dt.date | None:
     return as_of.date() if as_of is not None else None
+
+
+def _emit(
+    fmt: str, json_: Callable[[], str], markdown: Callable[[], str], text: Callable[[], str]
+) -> None:
+    """Print a record in the chosen format (JSON with a final newline)."""
+    if fmt == "json":
+        click.echo(json_())
+    else:
+        click.echo((markdown if fmt == "markdown" else text)(), nl=False)
 
 
 def _guarded(run: Callable[[], Any]) -> Any:
@@ -148,12 +167,7 @@ def plan(
     """
     assessor = _assessor(rule_paths, disable)
     made: RepairPlan = _guarded(lambda: plan_with(assessor, proposal, _day(as_of)))
-    if fmt == "json":
-        click.echo(made.to_json())
-    elif fmt == "markdown":
-        click.echo(render_plan_markdown(made), nl=False)
-    else:
-        click.echo(render_plan_text(made), nl=False)
+    _emit(fmt, made.to_json, lambda: render_plan_markdown(made), lambda: render_plan_text(made))
     raise SystemExit(_plan_exit(made))
 
 
@@ -179,15 +193,6 @@ def _read_verdict(path: str, data: Mapping[str, Any]) -> Verdict:
         return verdict_from_dict(data)
     except Exception as err:  # cattrs' validation errors, or a wrong shape
         _fail(f"{path}: not a verdict this version can read: {err}")
-
-
-def _render_diff(changes: VerdictDiff, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(changes.to_json())
-    elif fmt == "markdown":
-        click.echo(render_diff_markdown(changes), nl=False)
-    else:
-        click.echo(render_diff_text(changes), nl=False)
 
 
 @click.command(epilog=DIFF_HELP)
@@ -221,7 +226,8 @@ def diff(
             lambda: tuple(assessor.assess(load_proposal(p), as_of=day) for p in (old, new))
         )
     changes = diff_verdicts(before, after)
-    _render_diff(changes, fmt)
+    markdown, text = (lambda: render_diff_markdown(changes)), (lambda: render_diff_text(changes))
+    _emit(fmt, changes.to_json, markdown, text)
     raise SystemExit(0 if changes.empty else 1)
 
 
@@ -230,35 +236,24 @@ def diff(
 
 @click.command("reassess", epilog=REASSESS_HELP)
 @click.argument("store", metavar="STORE")
-@click.option(
-    "--rules",
-    "rule_paths",
-    multiple=True,
-    metavar="PATH",
-    type=click.Path(file_okay=False),
-    help="The new rule pack (a directory; repeatable, as for assess). Without it, the "
-    "shipped framework pack.",
-)
-@click.option("--disable", multiple=True, metavar="RULE_ID", help="Leave out this rule.")
-@click.option(
-    "--format", "fmt", type=_FORMATS, default="text", show_default=True, help="Output format."
-)
+@_undated
 def reassess_command(
     store: str, rule_paths: tuple[str, ...], disable: tuple[str, ...], fmt: str
 ) -> None:
     """Re-assess the stored verdicts in STORE under a new rule pack: which outcomes flip.
 
     STORE is a JSON Lines file of records {"proposal": ..., "verdict": ...} (and an optional
-    "id"), or a folder of such .json and .jsonl files. Each proposal is assessed as of its
+    "id"), or a folder of such .json and .jsonl files; --rules gives the new pack (the
+    shipped framework pack without it). Each proposal is assessed as of its
     stored verdict's date. Records whose proposal no longer matches the digest their
     verdict records are flagged stale (docs/changes.md).
     """
     assessor = _assessor(rule_paths, disable)
     report = _guarded(lambda: reassess_with(assessor, store))
-    if fmt == "json":
-        click.echo(report.to_json())
-    elif fmt == "markdown":
-        click.echo(render_reassess_markdown(report), nl=False)
-    else:
-        click.echo(render_reassess_text(report), nl=False)
+    _emit(
+        fmt,
+        report.to_json,
+        lambda: render_reassess_markdown(report),
+        lambda: render_reassess_text(report),
+    )
     raise SystemExit(1 if report.flipped else 0)

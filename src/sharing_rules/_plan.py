@@ -19,13 +19,14 @@ import re
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from ._assess import Assessor, _assessor_for, proposal_digest
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified
+from ._diff import _plain
 from ._errors import AssessmentError, ProposalError
 from ._facts import LISTS_BY_PATH, today
 from ._load import Source, load_proposal, proposal_to_dict
@@ -123,10 +124,6 @@ class RepairPlan:
     def to_json(self, indent: int | None = 2) -> str:
         """The plan as JSON, with sorted keys."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=True)
-
-
-def _plain(_: Any, __: Any, value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 # ------------------------------------------------------------------ what a plan may change

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import attrs
 import cattrs
 
 from ._assess import Assessor, _assessor_for, proposal_digest
-from ._diff import VerdictDiff, diff_verdicts
+from ._diff import VerdictDiff, _plain, diff_verdicts
 from ._errors import Problem, ProposalError, _ProblemsError
 from ._facts import today
 from ._files import InputProblem, read_text_file
@@ -111,10 +110,6 @@ class ReassessReport:
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON, with sorted keys."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=True)
-
-
-def _plain(_: Any, __: Any, value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 # ------------------------------------------------------------------ reading a store
