@@ -61,6 +61,13 @@ def _check_allowed(plan: sr.RepairPlan, data: dict[str, Any]) -> None:
             order = _plan._ORDERED.get(key)
             if order and change.was in order:
                 assert order.index(change.value) > order.index(change.was)
+            if values is not None and order is None:  # one allowed choice is as good as another
+                assert change.was not in values
+            if key == "safeguards.retention_period" and change.was is not None:
+                assert (
+                    sr.Period.parse(change.value).approx_days
+                    < sr.Period.parse(change.was).approx_days
+                )
             assert change.was == _plan._get(data, change.path)
 
 
@@ -207,3 +214,16 @@ def test_pruning_drops_a_step_that_changes_nothing_in_the_end() -> None:
     assert [s.changes for s in steps] == [(review, dpia)]
     assert steps[0].outcome is final.outcome is sr.Outcome.ACCEPTABLE_WITH_CONDITIONS
     assert set(steps[0].resolves) == {"responsible.dpia-done", "responsible.review-date"}
+
+
+def test_a_retention_period_is_only_shortened_to_the_rules_limit() -> None:
+    # The framework asks for a reason beyond retention_max_years (7): the plan offers that
+    # limit, read from the rule's condition, not an arbitrary shorter period.
+    data = sr.proposal_to_dict(sr.load_proposal(EXAMPLES / "fire-safety-visits.yaml"))
+    data["safeguards"]["retention_period"] = "P20Y"
+    plan = sr.repair_plan(data, as_of=DAY)
+    changes = [(c.path, c.value, c.was) for s in plan.steps for c in s.changes]
+    assert changes == [("$.safeguards.retention_period", "P7Y", "P20Y")]
+    assert plan.reaches is sr.Outcome.ACCEPTABLE
+    data["safeguards"]["retention_period"] = "P3M"  # within the limit: never lengthened
+    assert sr.repair_plan(data, as_of=DAY).empty

@@ -31,7 +31,7 @@ from ._errors import AssessmentError, ProposalError
 from ._facts import LISTS_BY_PATH, today
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Period, Proposal
-from ._rules import RulePack, as_rule_pack
+from ._rules import Rule, RulePack, as_rule_pack
 from ._text import is_non_answer
 from ._verdict import Finding, Outcome, PackInfo, Status, Verdict
 
@@ -251,8 +251,11 @@ def _unstated(value: Any) -> bool:
     return False
 
 
-def _values(path: str, current: Any, as_of: dt.date) -> list[tuple[ChangeKind, Any]]:
-    """The values a field may be given to act on a finding, most modest first."""
+def _values(
+    path: str, current: Any, as_of: dt.date, limits: Sequence[float] = ()
+) -> list[tuple[ChangeKind, Any]]:
+    """The values a field may be given to act on a finding, most modest first; ``limits``
+    are the most (in years) the rule's conditions allow a period."""
     key = _key(path)
     action = _ACTIONS.get(key)
     if action is None:
@@ -262,24 +265,33 @@ def _values(path: str, current: Any, as_of: dt.date) -> list[tuple[ChangeKind, A
         return []
     if allowed is not None:
         order = _ORDERED.get(key)
-        rank = order.index(current) if order and current in order else -1
-        return [
-            (ChangeKind.SET, v)
-            for v in allowed
-            if v != current and (order is None or order.index(v) > rank)
-        ]
+        if order is None:  # any of the allowed values will do: keep one already chosen
+            return [] if current in allowed else [(ChangeKind.SET, v) for v in allowed]
+        rank = order.index(current) if current in order else -1
+        return [(ChangeKind.SET, v) for v in allowed if order.index(v) > rank]
     tp, description, many = _field(key)
     if tp is dt.date:
         later = dt.date.fromisoformat(current) if isinstance(current, str) else None
         if later is not None and later > as_of:
             return []
         return [(ChangeKind.SET, (as_of + dt.timedelta(days=365)).isoformat())]
-    if tp is Period:
-        return [(ChangeKind.SET, p) for p in _RETENTION if p != current]
+    if tp is Period:  # only ever shorter than a period stated
+        limit = _length(current)
+        periods = [f"P{int(n)}Y" for n in sorted(limits, reverse=True) if n >= 1]
+        periods = list(dict.fromkeys([*periods, *_RETENTION]))
+        shorter = [p for p in periods if limit is None or (_length(p) or 0) < limit]
+        return [(ChangeKind.SET, p) for p in shorter]
     if not _unstated(current):
         return []
     text = _STAND_IN_TEXT.get(key, f"(stated by the proposer) {description}")
     return [(ChangeKind.ADD, [text] if many else text)]
+
+
+def _length(period: Any) -> int | None:
+    try:
+        return Period.parse(period).approx_days if isinstance(period, str) else None
+    except ValueError:
+        return None
 
 
 # ------------------------------------------------------------------ paths in plain data
@@ -379,6 +391,18 @@ def _leaves(c: Condition) -> Iterator[Compare]:
         yield from _leaves(c.where)
 
 
+def _limits(rule: Rule, pack: RulePack) -> dict[str, list[float]]:
+    """The upper bounds the rule's conditions set on facts read from one proposal field
+    (a retention period of at most N years), by the field's path."""
+    limits: dict[str, list[float]] = {}
+    for leaf in _leaves(rule.condition):
+        fact = pack.vocabulary.get(leaf.fact)
+        number = type(leaf.value) in (int, float)
+        if fact is not None and leaf.op in ("le", "lt") and number and len(fact.source) == 1:
+            limits.setdefault(fact.source[0], []).append(float(leaf.value))
+    return limits
+
+
 def _options(
     finding: Finding, data: Mapping[str, Any], pack: RulePack, as_of: dt.date
 ) -> list[tuple[str, list[tuple[ChangeKind, Any]]]]:
@@ -392,10 +416,11 @@ def _options(
         for condition in (rule.condition, rule.when):
             if condition is not None:
                 paths += _condition_paths(condition, data, pack)
+    limits = _limits(rule, pack) if rule is not None else {}
     options = []
     for path in dict.fromkeys(paths):
         if path.startswith("$.") and _key(path) in _ACTIONS and _exists(data, path):
-            values = _values(path, _get(data, path), as_of)
+            values = _values(path, _get(data, path), as_of, limits.get(path, ()))
             if values:
                 options.append((path, values))
     return options
