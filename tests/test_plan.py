@@ -43,6 +43,8 @@ def _check_plan(proposal: sr.Proposal, plan: sr.RepairPlan) -> None:
         assert set(step.resolves) <= _gaps(before) - _gaps(after)
         before = after
     assert before.outcome is plan.reaches
+    # No criterion is left worse off: everything open at the end was open at the start.
+    assert _gaps(before) <= _gaps(sr.assess(proposal, as_of=DAY))
     # What is left is exactly what the plan reports as blocked.
     assert {b.rule_id for b in plan.blockers} == _gaps(before)
 

@@ -461,19 +461,31 @@ class _Search:
         options = _options(finding, data, self.assessor.rules, self.as_of)
         if not options:
             return None
+        before = self.assess(data)
+        gaps = _gaps(before) if before is not None else frozenset()
+
+        def works(verdict: Verdict | None) -> bool:
+            # Resolves the finding and leaves no other criterion worse off than it was.
+            return (
+                verdict is not None
+                and _resolved(verdict, finding.rule_id)
+                and _gaps(verdict) <= gaps
+            )
+
         choices = [[(path, kind, value) for kind, value in values] for path, values in options]
         for combo in itertools.islice(itertools.product(*choices), _MAX_TRIES):
             changes = [self._change(path, kind, value, data) for path, kind, value in combo]
             trial = _applied(data, changes)
             verdict = self.assess(trial)
-            if verdict is None or not _resolved(verdict, finding.rule_id):
+            if not works(verdict):
                 continue
             for change in list(changes):  # drop what the finding does not need
                 fewer = [c for c in changes if c is not change]
                 smaller = _applied(data, fewer)
                 again = self.assess(smaller)
-                if again is not None and _resolved(again, finding.rule_id):
+                if works(again):
                     changes, trial, verdict = fewer, smaller, again
+            assert verdict is not None
             return tuple(changes), trial, verdict
         return None
 
