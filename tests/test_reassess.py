@@ -129,7 +129,7 @@ def test_a_bad_store_is_refused_with_every_problem(tmp_path: Path) -> None:
     with pytest.raises(sr.StoreError) as caught:
         sr.load_store(store)
     where = [(p.line, p.path, p.code) for p in caught.value.problems]
-    assert (2, "$", "not-json") in where
+    assert (2, "$", "invalid-json") in where
     assert (3, "$.extra", "unknown-key") in where
     assert isinstance(caught.value, ValueError)
     result = CliRunner().invoke(cli, ["reassess", str(store)])

@@ -141,7 +141,7 @@ def _parse(text: str, label: str, line: int | None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         return Problem(
-            "$", f"not JSON: {exc.msg}", "write one JSON object", label, line, code="not-json"
+            "$", f"not JSON: {exc.msg}", "write one JSON object", label, line, code="invalid-json"
         )
 
 
@@ -197,7 +197,9 @@ def load_store(store: str | os.PathLike[str]) -> tuple[StoredVerdict, ...]:
     """Read every record of a store; raises :class:`StoreError` listing every problem."""
     path = Path(store)
     if not path.exists():
-        raise StoreError([Problem("$", "no such file or folder", "check the path", str(path))])
+        hint = "check the path"
+        missing = Problem("$", "no such file or folder", hint, str(path), code="not-found")
+        raise StoreError([missing])
     records: list[StoredVerdict] = []
     problems: list[Problem] = []
     for label, line, raw in _raw_records(path):
