@@ -29,6 +29,7 @@ from ._dialogue import (
     ingest,
     load_records,
 )
+from ._diff import FindingChange, StatusChange, VerdictDiff, diff_proposals, diff_verdicts
 from ._errors import (
     AssessmentError,
     InputWarning,
@@ -43,6 +44,23 @@ from ._examples import ExampleResult, run_examples
 from ._load import load_proposal, parse_proposal, proposal_from_dict, proposal_to_dict
 from ._model import *  # noqa: F403 - the model's names are listed in its __all__
 from ._model import __all__ as _model_all
+from ._plan import (
+    Blocker,
+    BlockerKind,
+    ChangeKind,
+    RepairChange,
+    RepairPlan,
+    RepairStep,
+    repair_plan,
+)
+from ._reassess import (
+    Reassessment,
+    ReassessReport,
+    StoredVerdict,
+    StoreError,
+    load_store,
+    reassess,
+)
 from ._render import render_html, render_markdown, render_text
 from ._rules import (
     Derivation,
@@ -145,5 +163,24 @@ __all__ = [
     "parse_proposal",
     "proposal_from_dict",
     "proposal_to_dict",
+    # issue 14: repair plans and change impact
+    "Blocker",
+    "BlockerKind",
+    "ChangeKind",
+    "FindingChange",
+    "Reassessment",
+    "ReassessReport",
+    "RepairChange",
+    "RepairPlan",
+    "RepairStep",
+    "StatusChange",
+    "StoreError",
+    "StoredVerdict",
+    "VerdictDiff",
+    "diff_proposals",
+    "diff_verdicts",
+    "load_store",
+    "reassess",
+    "repair_plan",
     *_model_all,
 ]

@@ -21,6 +21,7 @@ import yaml
 
 from ._assess import Assessor
 from ._cli_decide import decide
+from ._cli_change import diff, plan, plan_section, reassess_command
 from ._cli_voice import dialogue, register
 from ._decision import (
     DecisionError,
@@ -198,6 +199,9 @@ def cli() -> None:
 cli.add_command(dialogue)  # issue 15: dialogue kit/ingest/report and the public register
 cli.add_command(register)
 cli.add_command(decide)  # issue 14: decision records
+cli.add_command(plan)  # issue 14: repair plans, change impact
+cli.add_command(diff)
+cli.add_command(reassess_command)
 
 
 # ---------------------------------------------------------------- assess
@@ -267,6 +271,7 @@ def _assess_file(
     as_of: dt.date | None = None,
     dialogue: tuple[DialogueRecord, ...] | None = None,
     decision: DecisionRecord | None = None,
+    plan: bool = False,
 ) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
@@ -279,6 +284,8 @@ def _assess_file(
             lines=_lines(name) if fmt in ("text", "markdown", "html") else None,
         )
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
+        if plan:  # issue 14: a repair plan section
+            rendered += plan_section(assessor, proposal, as_of, fmt)
         warnings = tuple(
             {**_record(name, _non_answer(path, text)), "severity": "warning"}
             for path, text in non_answers(proposal_to_dict(proposal))
@@ -482,6 +489,12 @@ class _Output:
     help="A decision record on the proposal (one FILE): the report gains a decision and "
     "sign-off section, stale if the proposal or rules changed (docs/decisions.md).",
 )
+@click.option(
+    "--plan",
+    "with_plan",
+    is_flag=True,
+    help="Add a repair plan to each text or markdown report (see the plan command).",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -493,6 +506,7 @@ def assess(
     as_of: dt.datetime | None,
     dialogue_paths: tuple[str, ...],
     decision_path: str | None,
+    with_plan: bool = False,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -503,6 +517,8 @@ def assess(
     """
     if files.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
+    if with_plan and fmt not in ("text", "markdown"):
+        raise click.UsageError("--plan goes with --format text or markdown (or use `plan`)")
     if output != "-" and not Path(output).resolve().parent.is_dir():
         _fail(f"cannot write {output}: its directory does not exist", errors, code="output")
     pack = _load_pack(rule_paths, disable, errors)
@@ -533,6 +549,8 @@ def assess(
         dialogue=records,
         decision=decision,
     )
+    if with_plan:
+        one = functools.partial(one, plan=True)
     for result in _results(files, progress, one):
         results.append(result)
         notes += _notes(result, errors)

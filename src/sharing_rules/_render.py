@@ -14,7 +14,7 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
@@ -23,15 +23,26 @@ from ._decision import DecisionRecord, DecisionReview, WaiverStatus, apply_decis
 from ._verdict import Basis, FeatureStatus, Finding, Outcome, Status, TestStatus, Verdict
 from ._voice import voice_html
 
+if TYPE_CHECKING:  # issue 14: plans and changes are rendered here, imported lazily
+    from ._diff import VerdictDiff
+    from ._plan import RepairChange, RepairPlan
+    from ._reassess import ReassessReport
+
 __all__ = [
     "OUTCOME_LABELS",
     "Report",
     "Unassessed",
     "json_safe",
     "neutralise",
+    "render_diff_markdown",
+    "render_diff_text",
     "render_html",
     "render_markdown",
     "render_markdown_failure",
+    "render_plan_markdown",
+    "render_plan_text",
+    "render_reassess_markdown",
+    "render_reassess_text",
     "render_text",
 ]
 
@@ -856,3 +867,191 @@ def _html_decision(review: DecisionReview) -> str:
         parts.append(f"<h3>To check ({len(review.issues)})</h3><ul>{items}</ul>")
     parts.append("</section>")
     return "\n".join(parts)
+# ---------------------------------------------------------------- plans and changes (issue 14)
+# Text and Markdown for repair plans, verdict diffs and re-assessments; their JSON is
+# their own to_json. Each renderer reads only the record it is given.
+
+
+def _change_text(change: RepairChange) -> str:
+    was = "" if change.was is None else f" (was {_show(change.was)})"
+    if change.kind.value == "add":
+        what = f": {_prose(change.description)}" if change.description else ""
+        return f"Add {change.path}{what}{was}"
+    return f"Set {change.path} to {_show(change.value)}{was}"
+
+
+_BLOCKER_TEXT = {
+    "substance": "what the proposal states fails it; no change to safeguards, paperwork or "
+    "process meets it: the sharing itself would have to change",
+    "information": "only the proposer can state this; the outcome depends on what is stated",
+}
+
+
+def _plan_lines(plan: RepairPlan) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The lines about each step, and (rule id, status, why) for each blocker."""
+    steps = []
+    for number, step in enumerate(plan.steps, start=1):
+        changes = [_change_text(c) for c in step.changes]
+        steps.append(f"{number}. " + "; ".join(changes))
+        steps.append(f"   Resolves: {', '.join(step.resolves) or 'nothing on its own'}")
+        steps.append(f"   Outcome then: {OUTCOME_LABELS[step.outcome]} (checked by re-assessing)")
+    blockers = [
+        (b.rule_id, _label(b.status), f"{_BLOCKER_TEXT[b.kind.value]} ({', '.join(b.paths)})")
+        for b in plan.blockers
+    ]
+    return steps, blockers
+
+
+def render_plan_text(plan: RepairPlan) -> str:
+    """A repair plan as plain text."""
+    pack = plan.rule_pack
+    out = [
+        f"Repair plan for {plan.proposal_id} (as of {plan.as_of}; {pack.id} {pack.version})",
+        f"Now: {OUTCOME_LABELS[plan.outcome]}. After every step: {OUTCOME_LABELS[plan.reaches]}.",
+    ]
+    if plan.empty:
+        return "\n".join([*out, "Nothing to change: the proposal is acceptable.", ""])
+    steps, blockers = _plan_lines(plan)
+    out += ["", "Steps:" if steps else "No change the plan may make resolves a finding.", *steps]
+    if blockers:
+        out += ["", "Not resolved by any change the plan may make:"]
+        out += [
+            textwrap.fill(f"- {rule} ({status}): {why}", _WIDTH, subsequent_indent="  ")
+            for rule, status, why in blockers
+        ]
+    return neutralise("\n".join(out)) + "\n"
+
+
+def render_plan_markdown(plan: RepairPlan, level: int = 1) -> str:
+    """A repair plan as Markdown; ``level`` is its heading's level (2 in a report)."""
+    hashes = "#" * level
+    out = [
+        f"{hashes} Repair plan for {_md(plan.proposal_id)}",
+        "",
+        f"Now: **{OUTCOME_LABELS[plan.outcome]}**. After every step: "
+        f"**{OUTCOME_LABELS[plan.reaches]}** (as of {plan.as_of}; rule pack "
+        f"{_md(plan.rule_pack.id)} {_md(plan.rule_pack.version)}).",
+        "",
+    ]
+    if plan.empty:
+        return "\n".join([*out, "Nothing to change: the proposal is acceptable.", ""])
+    if plan.steps:
+        out += ["| Step | Change | Resolves | Outcome then (checked) |", "|---|---|---|---|"]
+        for number, step in enumerate(plan.steps, start=1):
+            change = "<br>".join(_md(_change_text(c)) for c in step.changes)
+            resolves = ", ".join(_code(r) for r in step.resolves)
+            out.append(f"| {number} | {change} | {resolves} | {OUTCOME_LABELS[step.outcome]} |")
+        out.append("")
+    if plan.blockers:
+        out += ["Not resolved by any change the plan may make:", ""]
+        _, blockers = _plan_lines(plan)
+        out += [f"- {_code(rule)} ({status}): {_md(why)}" for rule, status, why in blockers]
+        out.append("")
+    return "\n".join(out)
+
+
+def _diff_rows(diff: VerdictDiff) -> list[tuple[str, str, str]]:
+    """(what, before, after) for the outcome, each test, feature and finding that changed."""
+    rows = []
+    if diff.outcome_changed:
+        rows.append(("outcome", OUTCOME_LABELS[diff.old_outcome], OUTCOME_LABELS[diff.new_outcome]))
+    rows += [(f"test {c.name}", _state(c.old), _state(c.new)) for c in diff.tests]
+    rows += [(f"feature {c.name}", _state(c.old), _state(c.new)) for c in diff.features]
+    for f in diff.findings:
+        before = _state(f.old_status and f.old_status.value, f.old_basis and f.old_basis.value)
+        after = _state(f.new_status and f.new_status.value, f.new_basis and f.new_basis.value)
+        if f.old_severity and f.new_severity and f.old_severity != f.new_severity:
+            before, after = f"{before}, {f.old_severity}", f"{after}, {f.new_severity}"
+        rows.append((f.rule_id, before, after))
+    return rows
+
+
+def _state(status: str | None, basis: str | None = None) -> str:
+    if status is None:
+        return "(absent)"
+    text = status.replace("_", " ")
+    return f"{text} ({basis})" if basis else text
+
+
+def _diff_heading(diff: VerdictDiff) -> list[str]:
+    notes = []
+    if diff.old_pack.digest != diff.new_pack.digest:
+        notes.append(
+            f"Rule pack: {diff.old_pack.id} {diff.old_pack.version} -> "
+            f"{diff.new_pack.id} {diff.new_pack.version} (digest changed)"
+        )
+    if diff.old_proposal_digest != diff.new_proposal_digest:
+        notes.append("Proposal: changed (digest differs)")
+    if diff.old_as_of != diff.new_as_of:
+        notes.append(f"As of: {diff.old_as_of} -> {diff.new_as_of}")
+    return notes
+
+
+def render_diff_text(diff: VerdictDiff) -> str:
+    """The changes between two verdicts as plain text."""
+    out = _diff_heading(diff)
+    rows = _diff_rows(diff)
+    if not rows:
+        out.append(f"No change: {OUTCOME_LABELS[diff.new_outcome]} both times.")
+    for what, before, after in rows:
+        out.append(f"{what}: {before} -> {after}")
+    return neutralise("\n".join(out)) + "\n"
+
+
+def render_diff_markdown(diff: VerdictDiff) -> str:
+    """The changes between two verdicts as Markdown."""
+    out = ["# Changes between two verdicts", ""]
+    out += [f"- {_md(note)}" for note in _diff_heading(diff)]
+    rows = _diff_rows(diff)
+    if not rows:
+        out += ["", f"No change: **{OUTCOME_LABELS[diff.new_outcome]}** both times.", ""]
+        return "\n".join(out)
+    out += ["", "| What | Before | After |", "|---|---|---|"]
+    out += [f"| {_code(what)} | {_md(before)} | {_md(after)} |" for what, before, after in rows]
+    return "\n".join([*out, ""])
+
+
+def _reassess_rows(report: ReassessReport) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for r in report.results:
+        flag = ("FLIPS" if r.flipped else "same") + (", stale" if r.stale else "")
+        rows.append(
+            (
+                r.where,
+                r.id or r.proposal_id,
+                OUTCOME_LABELS[r.old_outcome],
+                OUTCOME_LABELS[r.new_outcome],
+                flag,
+            )
+        )
+    return rows
+
+
+def _reassess_summary(report: ReassessReport) -> str:
+    pack = report.rule_pack
+    return (
+        f"{len(report.results)} stored verdicts re-assessed with {pack.id} {pack.version}: "
+        f"{len(report.flipped)} would flip; {len(report.stale)} stale (the proposal no longer "
+        "matches the digest its verdict records)."
+    )
+
+
+def render_reassess_text(report: ReassessReport) -> str:
+    """Which stored verdicts would flip under a new pack, as a plain-text table."""
+    head = ("record", "id", "stored", "new pack", "")
+    rows = [head, *_reassess_rows(report)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    lines = [line.rstrip() for line in lines]
+    return neutralise("\n".join([*lines, "", _reassess_summary(report)])) + "\n"
+
+
+def render_reassess_markdown(report: ReassessReport) -> str:
+    """Which stored verdicts would flip under a new pack, as a Markdown table."""
+    out = ["# Re-assessment under a new rule pack", "", _md(_reassess_summary(report)), ""]
+    out += ["| Record | Id | Stored | New pack | |", "|---|---|---|---|---|"]
+    out += [
+        f"| {_code(where)} | {_md(ident)} | {old} | {new} | {flag} |"
+        for where, ident, old, new, flag in _reassess_rows(report)
+    ]
+    return "\n".join([*out, ""])
