@@ -62,6 +62,7 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
             # alternatives "none", risks unmitigated (one severe and probable)
             "proportionate.alternatives-considered",
             "proportionate.serious-risks-mitigated",
+            "proportionate.serious-risks-reduced",
             "proportionate.risks-mitigated",
             # safeguards: no retention or deletion, weak security, emailed
             "proportionate.retention-period",
@@ -95,8 +96,9 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
             "responsible.equality-impact-assessed",
         },
     ),
-    # perfect paperwork; victims' data turned into immigration enforcement against them, and
-    # a risk of severe harm to them against no evidenced benefit for them (the benefit it
+    # perfect paperwork (its severe residual risk even accepted with a reason); victims' data
+    # turned into immigration enforcement against them, and a risk of severe harm to them
+    # against no evidenced benefit for them (the benefit it
     # claims for them has no evidence, an advisory gap)
     "whitewashed-victims-to-immigration": (
         sr.Outcome.NOT_ACCEPTABLE,
@@ -129,6 +131,18 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
             "purposeful.not-turned-against-people",
             "proportionate.commercial-use-limited",
             "purposeful.basis-suits-public-bodies",
+        },
+    ),
+    # the well-made fire safety proposal, but shared once and kept with no end date for no
+    # research or archiving purpose (contrary), so no retention period (missing); and a
+    # severe risk whose residual rating stays severe with no reason for accepting it
+    # (missing: rate it lower only by adding measures, or record who accepted it and why)
+    "winter-list-kept-indefinitely": (
+        sr.Outcome.NOT_ACCEPTABLE,
+        {
+            "proportionate.retention-not-indefinite",
+            "proportionate.retention-period",
+            "proportionate.serious-risks-reduced",
         },
     ),
     # identified GP data for planning on a public-interest basis, opt-outs not applied
