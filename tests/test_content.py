@@ -144,3 +144,113 @@ def test_a_serious_risk_without_mitigation_never_suggests_lowering_its_severity(
         assert finding.paths == ("$.risks[0].mitigations",)
         for text in (sr.render_text(verdict), sr.render_markdown(verdict)):
             assert "$.risks[0].severity" not in text and "$.risks[0].likelihood" not in text
+
+
+# ------------------------------------------------------------ retention and the purpose
+
+
+def _retention(**safeguards: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(FIRE)
+    doc["sharing"]["frequency"] = "one_off"
+    doc["safeguards"].pop("retention_period", None)
+    doc["safeguards"].update(safeguards)
+    return doc
+
+
+def test_a_one_off_exercise_kept_for_years_needs_a_reason() -> None:
+    rule = "proportionate.retention-fits-one-off-use"
+    kept = sr.assess(_retention(retention_period="P6Y"), as_of=BEFORE_REVIEW)
+    finding = _one(kept, rule)
+    # missing, not contrary: a reason, which the proposal can add, would meet it
+    assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
+    assert kept.outcome is sr.Outcome.INSUFFICIENT_INFORMATION
+    assert "$.safeguards.retention_reason" in finding.paths
+    for reason, status in (
+        ("Kept until appeals against the results are closed.", sr.Status.MET),
+        ("TBC", sr.Status.NOT_MET),  # a non-answer is not a reason
+    ):
+        doc = _retention(retention_period="P6Y", retention_reason=reason)
+        assert _one(sr.assess(doc, as_of=BEFORE_REVIEW), rule).status is status
+    short = sr.assess(_retention(retention_period="P9M"), as_of=BEFORE_REVIEW)
+    assert _one(short, rule).status is sr.Status.MET
+    monthly = _retention(retention_period="P6Y")
+    monthly["sharing"]["frequency"] = "monthly"
+    assert _one(sr.assess(monthly, as_of=BEFORE_REVIEW), rule).status is sr.Status.NOT_APPLICABLE
+
+
+def test_the_one_off_ceiling_is_a_pack_parameter(tmp_path: Path) -> None:
+    head = {"id": "local", "version": "1", "title": "Local", "description": "Local policy."}
+    manifest = {**head, "parameters": {"one_off_retention_max_years": 10}}
+    (tmp_path / "pack.yaml").write_text(json.dumps(manifest), encoding="utf-8")
+    pack = sr.load_rules(tmp_path)
+    assert pack.parameters["one_off_retention_max_years"].value == 10
+    doc = _retention(retention_period="P6Y")
+    verdict = sr.Assessor(pack).assess(doc, as_of=BEFORE_REVIEW)
+    assert _one(verdict, "proportionate.retention-fits-one-off-use").status is sr.Status.MET
+
+
+def test_indefinite_retention_is_contrary_unless_for_research_with_approval() -> None:
+    rule = "proportionate.retention-not-indefinite"
+    service = sr.assess(_retention(kept_indefinitely=True), as_of=BEFORE_REVIEW)
+    finding = _one(service, rule)
+    assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.CONTRARY)
+    assert service.outcome is sr.Outcome.NOT_ACCEPTABLE
+    research = _retention(kept_indefinitely=True)
+    research["purpose"]["kinds"] = ["research"]
+    research["governance"]["research_approval"] = True
+    assert _one(sr.assess(research, as_of=BEFORE_REVIEW), rule).status is sr.Status.MET
+    unapproved = copy.deepcopy(research)
+    del unapproved["governance"]["research_approval"]
+    finding = _one(sr.assess(unapproved, as_of=BEFORE_REVIEW), rule)
+    assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
+    stated_no = _retention(kept_indefinitely=False)
+    assert _one(sr.assess(stated_no, as_of=BEFORE_REVIEW), rule).status is (
+        sr.Status.NOT_APPLICABLE
+    )
+
+
+def test_a_long_retention_with_a_reason_meets_the_local_limit() -> None:
+    rule = "proportionate.retention-within-local-limit"
+    doc = _fire(safeguards__retention_period="P10Y")
+    assert _one(sr.assess(doc, as_of=BEFORE_REVIEW), rule).status is sr.Status.NOT_MET
+    doc["safeguards"]["retention_reason"] = "The statutory schedule for adult social care records."
+    assert _one(sr.assess(doc, as_of=BEFORE_REVIEW), rule).status is sr.Status.MET
+
+
+# ------------------------------------------------------- mitigations that address the risk
+
+
+def _serious_risk(**fields: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(FIRE)
+    doc["risks"][0].update(likelihood="probable", severity="severe", **fields)
+    return doc
+
+
+def test_a_serious_risk_needs_its_residual_risk_reduced_or_accepted() -> None:
+    rule = "proportionate.serious-risks-reduced"
+    unrated = _one(sr.assess(_serious_risk(), as_of=BEFORE_REVIEW), rule)
+    assert (unrated.status, unrated.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
+    reduced = _serious_risk(residual_likelihood="remote", residual_severity="significant")
+    assert _one(sr.assess(reduced, as_of=BEFORE_REVIEW), rule).status is sr.Status.MET
+    still = _serious_risk(residual_likelihood="probable", residual_severity="severe")
+    finding = _one(sr.assess(still, as_of=BEFORE_REVIEW), rule)
+    assert finding.status is sr.Status.NOT_MET
+    assert "$.risks[0].accepted_reason" in finding.paths
+    for reason, status in (("Accepted by the SIRO on the DPO's advice.", sr.Status.MET),
+                           ("N/A", sr.Status.NOT_MET)):
+        accepted = _serious_risk(
+            residual_likelihood="probable", residual_severity="severe", accepted_reason=reason
+        )
+        assert _one(sr.assess(accepted, as_of=BEFORE_REVIEW), rule).status is status
+
+
+def test_the_residual_risk_rule_never_suggests_lowering_the_inherent_rating() -> None:
+    still = _serious_risk(residual_likelihood="probable", residual_severity="severe")
+    for doc in (_serious_risk(), still):
+        verdict = sr.assess(doc, as_of=BEFORE_REVIEW)
+        finding = _one(verdict, "proportionate.serious-risks-reduced")
+        assert finding.status is sr.Status.NOT_MET
+        assert "$.risks[0].severity" not in finding.paths
+        assert "$.risks[0].likelihood" not in finding.paths
+        for text in (sr.render_text(verdict), sr.render_markdown(verdict)):
+            assert "$.risks[0].severity" not in text and "$.risks[0].likelihood" not in text
