@@ -236,8 +236,10 @@ def test_a_serious_risk_needs_its_residual_risk_reduced_or_accepted() -> None:
     finding = _one(sr.assess(still, as_of=BEFORE_REVIEW), rule)
     assert finding.status is sr.Status.NOT_MET
     assert "$.risks[0].accepted_reason" in finding.paths
-    for reason, status in (("Accepted by the SIRO on the DPO's advice.", sr.Status.MET),
-                           ("N/A", sr.Status.NOT_MET)):
+    for reason, status in (
+        ("Accepted by the SIRO on the DPO's advice.", sr.Status.MET),
+        ("N/A", sr.Status.NOT_MET),
+    ):
         accepted = _serious_risk(
             residual_likelihood="probable", residual_severity="severe", accepted_reason=reason
         )
