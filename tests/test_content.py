@@ -17,7 +17,7 @@ from sharing_rules._cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 FIRE_PATH = ROOT / "examples" / "fire-safety-visits.yaml"
 FIRE = sr.proposal_to_dict(sr.load_proposal(FIRE_PATH))
-BEFORE_REVIEW = dt.date(2026, 11, 29)  # the example's review date is 2027-01-31
+BEFORE_REVIEW = dt.date(2026, 11, 29)  # the example's review date is 2031-01-31
 
 
 def _one(verdict: sr.Verdict, rule_id: str) -> sr.Finding:
@@ -56,11 +56,11 @@ def test_a_review_date_in_the_past_is_contrary() -> None:
 
 def test_the_same_review_date_passes_until_it_is_past() -> None:
     rule = "responsible.review-date"
-    on_the_day = sr.assess(FIRE, as_of=dt.date(2027, 1, 31))
-    after = sr.assess(FIRE, as_of=dt.date(2027, 2, 1))
+    on_the_day = sr.assess(FIRE, as_of=dt.date(2031, 1, 31))
+    after = sr.assess(FIRE, as_of=dt.date(2031, 2, 1))
     assert _one(on_the_day, rule).status is sr.Status.MET
     assert _one(after, rule).status is sr.Status.NOT_MET
-    assert after.as_of == "2027-02-01"
+    assert after.as_of == "2031-02-01"
 
 
 def test_a_review_date_before_the_proposal_is_contrary() -> None:
@@ -73,10 +73,10 @@ def test_a_review_date_before_the_proposal_is_contrary() -> None:
 def test_the_command_line_takes_as_of(tmp_path: Path) -> None:
     runner = CliRunner()
     late = runner.invoke(
-        cli, ["assess", str(FIRE_PATH), "--as-of", "2030-01-01", "--format", "json"]
+        cli, ["assess", str(FIRE_PATH), "--as-of", "2032-01-01", "--format", "json"]
     )
     assert late.exit_code == 1, late.output
-    assert json.loads(late.stdout)["as_of"] == "2030-01-01"
+    assert json.loads(late.stdout)["as_of"] == "2032-01-01"
     early = runner.invoke(cli, ["assess", str(FIRE_PATH), "--as-of", "2026-11-29"])
     assert early.exit_code == 0, early.output
     bad = runner.invoke(cli, ["assess", str(FIRE_PATH), "--as-of", "29/11/2026"])

@@ -174,3 +174,41 @@ def test_the_vague_proposal_is_mostly_unknown() -> None:
     verdict = sr.assess(EXAMPLES / "vague-title-only.yaml")
     assert len(verdict.unknown) >= 40
     assert all(f.paths and f.remedy for f in verdict.unknown)
+
+
+#: The examples' review dates are set years ahead (2031) so that the commands in the docs,
+#: run as a user copies them (without --as-of, so as of today), keep the outcomes the docs
+#: show. This fails two years before the first of them passes: move them on then, with
+#: the --as-of dates the docs use to show a review date that has passed.
+REVIEW_MARGIN = dt.timedelta(days=2 * 365)
+
+
+def _review_dates() -> dict[str, dt.date]:
+    dates = {}
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        governance = sr.load_proposal(path).governance
+        if governance is not None and governance.review_date is not None:
+            dates[path.name] = governance.review_date
+    return dates
+
+
+def test_example_review_dates_stay_years_ahead_of_today() -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    soon = {name: str(d) for name, d in _review_dates().items() if d < today + REVIEW_MARGIN}
+    assert not soon, (
+        f"these examples' review dates pass within two years of {today}, after which the "
+        f"outcomes shown in docs/index.md and docs/cli.md change: move them on, with the "
+        f"--as-of dates in docs/cli.md and docs/rules.md: {soon}"
+    )
+
+
+def test_the_docs_show_a_passed_review_date_after_every_example_review_date() -> None:
+    cli_md = (EXAMPLES.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = [
+        dt.date.fromisoformat(line.split("--as-of ")[1].split()[0])
+        for line in cli_md.splitlines()
+        if "--as-of 20" in line and "review date has passed" in line
+    ]
+    dates = _review_dates()
+    assert shown and dates
+    assert all(AS_OF < d < min(shown) for d in dates.values())
