@@ -212,3 +212,8 @@ def test_the_docs_show_a_passed_review_date_after_every_example_review_date() ->
     dates = _review_dates()
     assert shown and dates
     assert all(AS_OF < d < min(shown) for d in dates.values())
+
+
+def test_every_example_has_its_own_id() -> None:
+    ids = [sr.load_proposal(p).id for p in sorted(EXAMPLES.glob("*.yaml"))]
+    assert len(ids) == len(set(ids)), ids
