@@ -257,3 +257,19 @@ def test_the_residual_risk_rule_never_suggests_lowering_the_inherent_rating() ->
         assert "$.risks[0].likelihood" not in finding.paths
         for text in (sr.render_text(verdict), sr.render_markdown(verdict)):
             assert "$.risks[0].severity" not in text and "$.risks[0].likelihood" not in text
+
+
+def test_taking_out_a_serious_risks_rating_never_meets_the_mitigation_rules() -> None:
+    """Regression (seen once from test_removing_a_stated_fact_never_hides_a_failure): an
+    unstated severity or likelihood was counted as "not severe", so taking the rating of an
+    unmitigated serious risk out turned not met into met."""
+    rules = ("proportionate.serious-risks-mitigated", "proportionate.serious-risks-reduced")
+    for rating in ("severity", "likelihood"):
+        doc = copy.deepcopy(FIRE)
+        doc["risks"][0].update(likelihood="probable", severity="significant", mitigations=[])
+        del doc["risks"][0][rating]
+        verdict = sr.assess(doc, as_of=BEFORE_REVIEW)
+        for rule in rules:
+            finding = _one(verdict, rule)
+            assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING), rule
+        assert "$.risks[0].mitigations" in _one(verdict, rules[0]).paths
