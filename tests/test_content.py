@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 import sharing_rules as sr
@@ -191,7 +192,7 @@ def test_the_one_off_ceiling_is_a_pack_parameter(tmp_path: Path) -> None:
 
 
 def test_indefinite_retention_is_contrary_unless_for_research_with_approval() -> None:
-    rule = "proportionate.retention-not-indefinite"
+    rule = "proportionate.retention-period"
     service = sr.assess(_retention(kept_indefinitely=True), as_of=BEFORE_REVIEW)
     finding = _one(service, rule)
     assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.CONTRARY)
@@ -204,10 +205,27 @@ def test_indefinite_retention_is_contrary_unless_for_research_with_approval() ->
     del unapproved["governance"]["research_approval"]
     finding = _one(sr.assess(unapproved, as_of=BEFORE_REVIEW), rule)
     assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
-    stated_no = _retention(kept_indefinitely=False)
-    assert _one(sr.assess(stated_no, as_of=BEFORE_REVIEW), rule).status is (
-        sr.Status.NOT_APPLICABLE
-    )
+    # taking the statement out never hides the failure: a period is still missing
+    unstated = _one(sr.assess(_retention(), as_of=BEFORE_REVIEW), rule)
+    assert (unstated.status, unstated.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
+
+
+def test_a_retention_period_and_indefinite_retention_contradict_each_other() -> None:
+    with pytest.raises(sr.ProposalError) as err:
+        sr.proposal_from_dict(_retention(retention_period="P1Y", kept_indefinitely=True))
+    [problem] = err.value.problems
+    assert (problem.path, problem.code) == ("$.safeguards.kept_indefinitely", "invalid-value")
+    assert sr.proposal_from_dict(_retention(retention_period="P1Y", kept_indefinitely=False))
+
+
+def test_a_one_off_rule_asks_while_the_frequency_is_not_stated() -> None:
+    rule = "proportionate.retention-fits-one-off-use"
+    doc = _retention(retention_period="P6Y")
+    del doc["sharing"]["frequency"]
+    finding = _one(sr.assess(doc, as_of=BEFORE_REVIEW), rule)
+    assert (finding.status, finding.basis) == (sr.Status.NOT_MET, sr.Basis.MISSING)
+    doc["sharing"]["frequency"] = "monthly"
+    assert _one(sr.assess(doc, as_of=BEFORE_REVIEW), rule).status is sr.Status.NOT_APPLICABLE
 
 
 def test_a_long_retention_with_a_reason_meets_the_local_limit() -> None:

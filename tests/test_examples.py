@@ -134,16 +134,12 @@ PINNED: dict[str, tuple[sr.Outcome, set[str]]] = {
         },
     ),
     # the well-made fire safety proposal, but shared once and kept with no end date for no
-    # research or archiving purpose (contrary), so no retention period (missing); and a
-    # severe risk whose residual rating stays severe with no reason for accepting it
-    # (missing: rate it lower only by adding measures, or record who accepted it and why)
+    # research or archiving purpose (contrary); and a severe risk whose residual rating
+    # stays severe with no reason for accepting it (missing: rate it lower only by adding
+    # measures, or record who accepted it and why)
     "winter-list-kept-indefinitely": (
         sr.Outcome.NOT_ACCEPTABLE,
-        {
-            "proportionate.retention-not-indefinite",
-            "proportionate.retention-period",
-            "proportionate.serious-risks-reduced",
-        },
+        {"proportionate.retention-period", "proportionate.serious-risks-reduced"},
     ),
     # identified GP data for planning on a public-interest basis, opt-outs not applied
     "identified-gp-data-for-planning": (

@@ -814,6 +814,18 @@ class Safeguards(_Checked):
     international_transfer: bool | None = _doc("Data leaves the UK.", _flag())
     transfer_safeguard: str | None = _doc("The safeguard for an international transfer.", _text())
 
+    def __attrs_post_init__(self) -> None:
+        _Checked.__attrs_post_init__(self)
+        if self.kept_indefinitely is True and self.retention_period is not None:
+            problem = Problem(
+                "$.kept_indefinitely",
+                "contradicts the retention period: data kept for a period is not kept "
+                "indefinitely",
+                "leave out one of retention_period and kept_indefinitely",
+                code="invalid-value",
+            )
+            raise InvalidFieldsError(type(self), [problem])
+
 
 @attrs.frozen(slots=True)
 class PublicEngagement(_Checked):

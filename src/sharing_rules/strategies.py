@@ -386,19 +386,27 @@ def _governances() -> SearchStrategy[Governance]:
 
 def _safeguards() -> SearchStrategy[Safeguards]:
     flag = _maybe(st.booleans())
-    return _builds(
-        Safeguards,
-        access_control=_maybe(_TEXT),
-        security_measures=_maybe(_tuples(_TEXT)),
-        setting=_maybe(_enum(Setting)),
-        retention_period=_maybe(periods()),
-        retention_reason=_maybe(_TEXT),
-        kept_indefinitely=flag,
-        deletion_method=_maybe(_TEXT),
-        audit_logging=flag,
-        breach_procedure=flag,
-        international_transfer=flag,
-        transfer_safeguard=_maybe(_TEXT),
+    # A retention period and kept_indefinitely: true contradict each other (the model
+    # refuses both): one or the other, or neither.
+    retention = st.one_of(
+        st.tuples(_maybe(periods()), _maybe(st.just(False))),
+        st.tuples(st.none(), st.just(True)),
+    )
+    return retention.flatmap(
+        lambda kept: _builds(
+            Safeguards,
+            access_control=_maybe(_TEXT),
+            security_measures=_maybe(_tuples(_TEXT)),
+            setting=_maybe(_enum(Setting)),
+            retention_period=st.just(kept[0]),
+            retention_reason=_maybe(_TEXT),
+            kept_indefinitely=st.just(kept[1]),
+            deletion_method=_maybe(_TEXT),
+            audit_logging=flag,
+            breach_procedure=flag,
+            international_transfer=flag,
+            transfer_safeguard=_maybe(_TEXT),
+        )
     )
 
 
