@@ -819,8 +819,7 @@ class Safeguards(_Checked):
         if self.kept_indefinitely is True and self.retention_period is not None:
             problem = Problem(
                 "$.kept_indefinitely",
-                "contradicts the retention period: data kept for a period is not kept "
-                "indefinitely",
+                "contradicts the retention period: data kept for a period is not kept indefinitely",
                 "leave out one of retention_period and kept_indefinitely",
                 code="invalid-value",
             )
