@@ -90,11 +90,11 @@ def test_updated_before_created_is_flagged() -> None:
     finding = _one(verdict, "responsible.dates-consistent")
     assert finding.status is sr.Status.NOT_MET and finding.basis is sr.Basis.CONTRARY
     assert verdict.outcome is sr.Outcome.ACCEPTABLE_WITH_CONDITIONS
+    # a date left out is unknown, not "not applicable": taking the stated date out of an
+    # inconsistent pair must not hide the inconsistency (version 2 of the rule)
     undated = copy.deepcopy(FIRE)
     del undated["updated"]
-    assert _one(sr.assess(undated), "responsible.dates-consistent").status is (
-        sr.Status.NOT_APPLICABLE
-    )
+    assert _one(sr.assess(undated), "responsible.dates-consistent").status is (sr.Status.UNKNOWN)
 
 
 def test_savings_far_beyond_the_cost_ask_for_the_working() -> None:
