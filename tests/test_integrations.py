@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -339,3 +340,18 @@ def test_the_example_test_suites_pass(suite: Path) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_reproduce_assesses_as_of_the_stored_verdicts_date(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: reproduce assessed as of today, so a stored decision stopped reproducing
+    # once the proposal's review date had passed
+    created = client.post(
+        "/assessments", json=proposal_json(ROOT / "examples" / "fire-safety-visits.yaml")
+    ).get_json()
+    assert created["verdict"]["outcome"] == "acceptable"
+    monkeypatch.setattr("sharing_rules._assess.today", lambda: dt.date(2040, 1, 1))
+    check = client.get(f"/assessments/{created['id']}/reproduce").get_json()
+    assert check["reproduced"] is True, check
+    assert check["now"]["outcome"] == "acceptable"

@@ -55,6 +55,7 @@ def test_the_framework_declares_its_thresholds() -> None:
         "purpose_min_words": 12,
         "purpose_min_specific_words": 5,
         "retention_max_years": 7,
+        "one_off_retention_max_years": 1,
         "savings_max_ratio": 20,
         "large_scale_people": 5000,
     }

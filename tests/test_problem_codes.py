@@ -15,9 +15,9 @@ import sharing_rules as sr
 ROOT = Path(__file__).parent.parent
 SRC = ROOT / "src" / "sharing_rules"
 TABLE_ROW = re.compile(r"^\| `([a-z-]+)` \| ", re.M)
-# Modules whose Problems may still keep the default code "invalid" (not yet given codes):
-# the CLI's unreadable stdin, dialogue kits and the public register.
-DEFAULT_CODE_CALLERS = {"_cli.py", "_dialogue.py", "_register.py"}
+# Modules whose Problems may still keep the default code "invalid": none any more (the
+# CLI's standard input, dialogue records and the register's decisions now name theirs).
+DEFAULT_CODE_CALLERS: set[str] = set()
 
 
 def documented_codes() -> list[str]:

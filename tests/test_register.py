@@ -88,7 +88,7 @@ def test_entries_publish_organisations_purpose_data_basis_dates_verdict_and_deci
     assert entry.legal_basis is not None and "Article 6: public task" in entry.legal_basis
     assert (entry.created, entry.review_date, entry.dpia_status) == (
         "2025-10-06",
-        "2027-01-31",
+        "2031-01-31",
         "completed",
     )
     assert (entry.verdict, entry.decision, entry.decision_date) == (

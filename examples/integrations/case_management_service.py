@@ -17,6 +17,7 @@ Run it (needs Flask: pip install flask):
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -133,9 +134,12 @@ def create_app(database: str = "assessments.sqlite3", rules: sr.RulePack | None 
             # The rules in force now are the rules that made the decision.
             "same_rule_pack": assessor.rules.digest == row["rule_pack_digest"],
         }
-        again = assessor.assess(proposal)
-        # The same proposal and rules give the same verdict: equal Verdicts, whichever JSON
-        # shape (schema_version) the stored one was written in; byte for byte if the same.
+        # As of the stored verdict's date: a review date that has passed since is not a
+        # change in the decision, and the verdict records the date it was made as of.
+        as_of = dt.date.fromisoformat(stored.as_of) if stored.as_of else None
+        again = assessor.assess(proposal, as_of=as_of)
+        # The same proposal, rules and date give the same verdict: equal Verdicts, whichever
+        # JSON shape (schema_version) the stored one was written in; byte for byte if the same.
         checks["same_verdict"] = again == stored
         was = {f.rule_id: f.status.value for f in stored.findings}
         now = {f.rule_id: f.status.value for f in again.findings}

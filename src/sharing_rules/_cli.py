@@ -33,6 +33,7 @@ from ._decision import (
 from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
+from ._files import MAX_FILE_BYTES, InputProblem, decode_text, read_text_file
 from ._load import load_proposal, parse_proposal, proposal_to_dict
 from ._model import Proposal
 from ._render import (
@@ -148,9 +149,10 @@ def _is_base_pack(path: str) -> bool:
     try:
         if Path(path).resolve() == Path(str(framework_source())).resolve():
             return True
-        data = yaml.safe_load((Path(path) / "pack.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False  # load_rules reports the problem
+        manifest = Path(path) / "pack.yaml"
+        data = yaml.safe_load(read_text_file(manifest, str(manifest), follow_links=False))
+    except (OSError, InputProblem, yaml.YAMLError):
+        return False  # load_rules reports the problem (a FIFO is never opened to block)
     return isinstance(data, dict) and "framework" in data
 
 
@@ -207,17 +209,45 @@ cli.add_command(reassess_command)
 # ---------------------------------------------------------------- assess
 
 
+def _read_stdin() -> str:
+    """Standard input as text, under the same 4 MiB cap and UTF-8 rules as a file."""
+    try:
+        stdin = sys.stdin
+        raw = getattr(stdin, "buffer", None)
+        data = (
+            raw.read(MAX_FILE_BYTES + 1)
+            if raw is not None
+            else stdin.read(MAX_FILE_BYTES + 1).encode("utf-8", "surrogatepass")
+        )
+    except OSError as exc:
+        raise ProposalError(
+            [
+                Problem(
+                    "$", f"cannot read standard input: {exc}", None, "<stdin>", code="cannot-read"
+                )
+            ]
+        ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ProposalError(
+            [
+                Problem(
+                    "$",
+                    f"standard input is larger than the limit of {MAX_FILE_BYTES >> 20} MiB",
+                    "a proposal is a few kilobytes; check what is piped in",
+                    "<stdin>",
+                    code="file-too-large",
+                )
+            ]
+        )
+    try:
+        return decode_text(data, "<stdin>")
+    except InputProblem as exc:
+        raise ProposalError([exc.problem]) from None
+
+
 def _read(name: str) -> Proposal:
     if name == "-":
-        try:
-            stdin = sys.stdin
-            raw = getattr(stdin, "buffer", None)
-            text = raw.read().decode("utf-8") if raw is not None else stdin.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProposalError(
-                [Problem("$", f"cannot read standard input: {exc}", None, "<stdin>")]
-            ) from None
-        return parse_proposal(text, "<stdin>")
+        return parse_proposal(_read_stdin(), "<stdin>")
     return load_proposal(name)
 
 

@@ -13,15 +13,21 @@ from ._errors import SharingRulesError
 from ._kit import kit_html, kit_plan, plan_yaml, response_csv
 from ._load import load_proposal
 from ._register import build_register, load_decisions, register_csv, register_html, register_json
-from ._render import render_html
+from ._render import neutralise, render_html
 
 __all__ = ["dialogue", "register"]
 
 EXIT_ERROR = 2
 
 
+def _echo(text: str, *, err: bool = False) -> None:
+    """click.echo with control characters spelt out, as everywhere in the command line: a
+    file name, a proposal's text or a sheet's cell never reaches the terminal raw."""
+    click.echo(neutralise(text), err=err)
+
+
 def _fail(error: SharingRulesError | str) -> NoReturn:
-    click.echo(f"error: {error}", err=True)
+    _echo(f"error: {error}", err=True)
     raise SystemExit(EXIT_ERROR)
 
 
@@ -62,7 +68,7 @@ def kit(proposal: str, output: str, questions: str | None, sheets: int) -> None:
     _write(folder / "kit.html", kit_html(loaded, asked, sheets))
     _write(folder / "responses.csv", response_csv(asked))
     _write(folder / "plan.yaml", plan_yaml(kit_plan(loaded, asked)))
-    click.echo(f"Wrote kit.html, responses.csv and plan.yaml in {folder}.")
+    _echo(f"Wrote kit.html, responses.csv and plan.yaml in {folder}.")
 
 
 @dialogue.command("ingest")
@@ -88,10 +94,10 @@ def ingest_command(sheets: Sequence[str], plan: str, output: str, keep_going: bo
     except DialogueError as err:
         _fail(err)
     for problem in bad:
-        click.echo(f"warning: left out: {problem}", err=True)
+        _echo(f"warning: left out: {problem}", err=True)
     _write(Path(output), record.to_json())
     people = sum(s.participants or 0 for s in record.sessions)
-    click.echo(
+    _echo(
         f"Wrote {output}: {len(record.sessions)} sessions, {people} participants, "
         f"{record.dropped_rows} rows left out."
     )
@@ -113,7 +119,7 @@ def report(proposal: str, records: Sequence[str], output: str) -> None:
     except SharingRulesError as err:
         _fail(err)
     _write(Path(output), render_html(verdict, title=title, source=proposal))
-    click.echo(f"Wrote {output}.")
+    _echo(f"Wrote {output}.")
 
 
 @click.command("register")
@@ -149,7 +155,7 @@ def register(
     _write(folder / "register.csv", register_csv(entries))
     _write(folder / "register.json", register_json(entries))
     left_out = len(loaded) - len(entries)
-    click.echo(
+    _echo(
         f"Wrote register.html, register.csv and register.json in {folder}: "
         f"{len(entries)} entries, {left_out} left out as not public."
     )

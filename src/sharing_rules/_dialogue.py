@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import io
 import json
 import math
 import random
@@ -31,6 +32,7 @@ from . import _model
 from ._conditions import Scope, parse_condition
 from ._errors import Problem, _ProblemsError
 from ._facts import FACTS, LISTS_BY_PATH
+from ._files import InputProblem, read_text_file
 from ._load import _make_converter, _problems
 from ._model import (
     DataCategory,
@@ -257,7 +259,9 @@ def _located(
 def record_from_dict(data: Any, source: str | None = None) -> DialogueRecord:
     """Build a :class:`DialogueRecord` from parsed data; raise :class:`DialogueError`."""
     if not isinstance(data, Mapping):
-        raise DialogueError([Problem("$", "expected a mapping at the top level", None, source)])
+        raise DialogueError(
+            [Problem("$", "expected a mapping at the top level", None, source, code="wrong-type")]
+        )
     try:
         record = _converter.structure(dict(data), DialogueRecord)
     except Exception as exc:
@@ -275,7 +279,11 @@ def _check_record(record: DialogueRecord) -> list[Problem]:
         seen: set[str] = set()
         for index, item in enumerate(getattr(record, name)):
             if item.id in seen:
-                problems.append(Problem(f"$.{name}[{index}].id", f"duplicate id {item.id!r}"))
+                problems.append(
+                    Problem(
+                        f"$.{name}[{index}].id", f"duplicate id {item.id!r}", code="duplicate-id"
+                    )
+                )
             seen.add(item.id)
     for index, card in enumerate(record.cards):
         for qid in card.answers:
@@ -285,23 +293,26 @@ def _check_record(record: DialogueRecord) -> list[Problem]:
                         f"$.cards[{index}].answers.{qid}",
                         f"answers to {qid!r}, which is not among the record's questions",
                         "add the question to questions, or remove the answers",
+                        code="unknown-question",
                     )
                 )
         ids = [c.id for c in (*card.conditions, *card.red_lines)]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(
-                Problem(f"$.cards[{index}]", f"duplicate condition or red line id {dup!r}")
+                Problem(
+                    f"$.cards[{index}]",
+                    f"duplicate condition or red line id {dup!r}",
+                    code="duplicate-id",
+                )
             )
     return problems
 
 
 def _read_document(path: Path) -> tuple[Any, dict[str, int]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        problem = Problem("$", f"cannot read the file: {reason}", None, str(path))
-        raise DialogueError([problem]) from None
+        text = read_text_file(path, str(path))
+    except InputProblem as exc:
+        raise DialogueError([exc.problem]) from None
     try:
         return parse_with_lines(text, str(path))
     except YamlProblem as exc:
@@ -337,7 +348,13 @@ def load_records(source: Records) -> tuple[DialogueRecord, ...]:
             )
             if not found:
                 problems.append(
-                    Problem("$", "no dialogue records (*.json, *.yaml) here", None, str(item))
+                    Problem(
+                        "$",
+                        "no dialogue records (*.json, *.yaml) here",
+                        None,
+                        str(item),
+                        code="not-found",
+                    )
                 )
             paths.extend(found)
         else:
@@ -353,7 +370,9 @@ def load_records(source: Records) -> tuple[DialogueRecord, ...]:
             problems.extend(err.problems)
     ids = [r.id for r in records]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(Problem("$.id", f"two dialogue records have the id {dup!r}"))
+        problems.append(
+            Problem("$.id", f"two dialogue records have the id {dup!r}", code="duplicate-id")
+        )
     if problems:
         raise DialogueError(problems)
     return tuple(records)
@@ -381,7 +400,15 @@ def load_questions(path: str | Path | None = None) -> QuestionSet:
         data, lines = _read_document(Path(path))
     problems = []
     if not isinstance(data, Mapping) or set(data) != {"scale", "questions"}:
-        problems.append(Problem("$", "a questions file maps 'scale' and 'questions'", None, label))
+        problems.append(
+            Problem(
+                "$",
+                "a questions file maps 'scale' and 'questions'",
+                None,
+                label,
+                code="invalid-questions",
+            )
+        )
     else:
         scale = data["scale"]
         if not (
@@ -395,6 +422,7 @@ def load_questions(path: str | Path | None = None) -> QuestionSet:
                     "scale must list five labels (text), lowest first",
                     "quote labels YAML reads as true/false, such as 'Yes' and 'No'",
                     label,
+                    code="invalid-questions",
                 )
             )
         try:
@@ -403,10 +431,22 @@ def load_questions(path: str | Path | None = None) -> QuestionSet:
             problems += _problems(exc, "$.questions", None)
         else:
             if not questions:
-                problems.append(Problem("$.questions", "list at least one question", None, label))
+                problems.append(
+                    Problem(
+                        "$.questions",
+                        "list at least one question",
+                        None,
+                        label,
+                        code="invalid-questions",
+                    )
+                )
             ids = [q.id for q in questions]
             if len(set(ids)) != len(ids):
-                problems.append(Problem("$.questions", "question ids must differ", None, label))
+                problems.append(
+                    Problem(
+                        "$.questions", "question ids must differ", None, label, code="duplicate-id"
+                    )
+                )
     if problems:
         raise DialogueError(_located(problems, label, lines))
     return QuestionSet(tuple(data["scale"]), questions)
@@ -462,18 +502,39 @@ def _read_sheet(
 ) -> list[Problem]:
     name = str(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return [Problem("$", f"cannot read the response sheet: {exc}", None, name, 1)]
+        rows = list(csv.reader(io.StringIO(read_text_file(path, name), newline="")))
+    except InputProblem as exc:
+        return [exc.problem]
+    except csv.Error as exc:
+        return [
+            Problem(
+                "$", f"cannot read the response sheet: {exc}", None, name, 1, code="invalid-sheet"
+            )
+        ]
     if not rows:
-        return [Problem("$", "the response sheet is empty", "start with the header row", name, 1)]
+        return [
+            Problem(
+                "$",
+                "the response sheet is empty",
+                "start with the header row",
+                name,
+                1,
+                code="empty",
+            )
+        ]
     header = [h.strip() for h in rows[0]]
     known = [q.id for q in plan.questions]
     problems = []
     if tuple(header[:3]) != _FIXED:
         problems.append(
-            Problem("header", f"the first columns must be {', '.join(_FIXED)}", None, name, 1)
+            Problem(
+                "header",
+                f"the first columns must be {', '.join(_FIXED)}",
+                None,
+                name,
+                1,
+                code="invalid-sheet",
+            )
         )
     for column in header[3:]:
         if column not in known:
@@ -484,6 +545,7 @@ def _read_sheet(
                     f"questions: {', '.join(known)}",
                     name,
                     1,
+                    code="invalid-sheet",
                 )
             )
     if problems:
@@ -494,7 +556,11 @@ def _read_sheet(
             continue  # an empty line holds no answer
         problem = _row(row, columns, plan, counts, people, seen)
         if problem is not None:
-            bad.append(Problem(f"row {number}", problem[0], problem[1], name, number))
+            bad.append(
+                Problem(
+                    f"row {number}", problem[0], problem[1], name, number, code="invalid-response"
+                )
+            )
     return []
 
 

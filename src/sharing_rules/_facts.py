@@ -341,11 +341,16 @@ def _adverse(proposal: Proposal) -> bool | None:
 
 def _serious(risk: Any) -> bool | None:
     """Severe, or significant and probable (before mitigation); unknown if not rated."""
-    if risk.severity is Severity.SEVERE or (
-        risk.severity is Severity.SIGNIFICANT and risk.likelihood is Likelihood.PROBABLE
+    return _serious_rating(risk.likelihood, risk.severity)
+
+
+def _serious_rating(likelihood: Likelihood | None, severity: Severity | None) -> bool | None:
+    """Severe, or significant and probable; unknown if not rated enough to tell."""
+    if severity is Severity.SEVERE or (
+        severity is Severity.SIGNIFICANT and likelihood is Likelihood.PROBABLE
     ):
         return True
-    if risk.severity is None or (risk.severity is Severity.SIGNIFICANT and risk.likelihood is None):
+    if severity is None or (severity is Severity.SIGNIFICANT and likelihood is None):
         return None
     return False
 
@@ -501,6 +506,41 @@ LISTS: tuple[FactList, ...] = (
                 "none ([]), unstated if they are left out.",
                 lambda r: _listed(r.mitigations),
                 "mitigations",
+            ),
+            _item(
+                "serious",
+                "boolean",
+                "Severe, or significant and probable, before mitigation; unknown if not rated.",
+                _serious,
+                "severity",
+            ),
+            _item(
+                "residual_likelihood",
+                "Likelihood",
+                "Likelihood of harm after the mitigations.",
+                values=_values(Likelihood),
+            ),
+            _item(
+                "residual_severity",
+                "Severity",
+                "Severity of harm after the mitigations.",
+                values=_values(Severity),
+            ),
+            _item(
+                "residual_serious",
+                "boolean",
+                "The risk remaining after the mitigations is still severe, or significant and "
+                "probable; unknown if the residual risk is not rated.",
+                lambda r: _serious_rating(r.residual_likelihood, r.residual_severity),
+                "residual_severity",
+            ),
+            _item(
+                "accepted",
+                "boolean",
+                "A reason for accepting the remaining risk is stated (never false: unstated "
+                "if not).",
+                lambda r: _stated(r.accepted_reason),
+                "accepted_reason",
             ),
         ),
         lambda p: p.risks,
@@ -769,6 +809,15 @@ FACTS: tuple[Fact, ...] = (
         lambda p: (lambda r: None if r is None else r.approx_days)(
             _at(p, "safeguards.retention_period")
         ),
+    ),
+    _field(
+        "safeguards.retention_reason",
+        "Why the purpose needs the data for as long as the retention period.",
+    ),
+    _field(
+        "safeguards.kept_indefinitely",
+        "The data is kept with no end date.",
+        kind="boolean",
     ),
     _field("safeguards.deletion_method", "How data is deleted at the end."),
     _field("safeguards.audit_logging", "Access is logged for audit.", kind="boolean"),

@@ -704,7 +704,8 @@ class Risk(_Checked):
 
     ``likelihood`` and ``severity`` describe the risk *before* its mitigations (the
     inherent risk): the framework pack asks that every serious risk so assessed has a
-    mitigation.
+    mitigation, and that the risk remaining after it (``residual_likelihood``,
+    ``residual_severity``) is no longer serious or is accepted with a reason.
     """
 
     description: str = _doc("The risk of harm.", _text(required=True))
@@ -713,6 +714,19 @@ class Risk(_Checked):
     )
     severity: Severity | None = _doc("Severity of harm, before mitigation.", _optional(Severity))
     mitigations: tuple[str, ...] | None = _doc("How the risk is reduced.", _texts())
+    residual_likelihood: Likelihood | None = _doc(
+        "Likelihood of harm that remains after the mitigations (the residual risk).",
+        _optional(Likelihood),
+    )
+    residual_severity: Severity | None = _doc(
+        "Severity of harm that remains after the mitigations (the residual risk).",
+        _optional(Severity),
+    )
+    accepted_reason: str | None = _doc(
+        "Why the risk that remains after mitigation is accepted, and who accepted it (the "
+        "ICO DPIA template's 'residual risk approved').",
+        _text(),
+    )
 
 
 @attrs.frozen(slots=True)
@@ -783,11 +797,33 @@ class Safeguards(_Checked):
     retention_period: Period | None = _doc(
         "How long the data is kept (an ISO 8601 period).", _optional(Period)
     )
+    retention_reason: str | None = _doc(
+        "Why the purpose needs the data for as long as the retention period (a statutory "
+        "retention schedule, the time allowed to challenge a decision, a research project's "
+        "length).",
+        _text(),
+    )
+    kept_indefinitely: bool | None = _doc(
+        "The data is kept with no end date (indefinitely, or 'for as long as needed' with no "
+        "period set).",
+        _flag(),
+    )
     deletion_method: str | None = _doc("How the data is deleted at the end.", _text())
     audit_logging: bool | None = _doc("Access is logged for audit.", _flag())
     breach_procedure: bool | None = _doc("A breach procedure is in place.", _flag())
     international_transfer: bool | None = _doc("Data leaves the UK.", _flag())
     transfer_safeguard: str | None = _doc("The safeguard for an international transfer.", _text())
+
+    def __attrs_post_init__(self) -> None:
+        _Checked.__attrs_post_init__(self)
+        if self.kept_indefinitely is True and self.retention_period is not None:
+            problem = Problem(
+                "$.kept_indefinitely",
+                "contradicts the retention period: data kept for a period is not kept indefinitely",
+                "leave out one of retention_period and kept_indefinitely",
+                code="invalid-value",
+            )
+            raise InvalidFieldsError(type(self), [problem])
 
 
 @attrs.frozen(slots=True)

@@ -28,6 +28,7 @@ import attrs
 
 from ._dialogue import DialogueRecord
 from ._errors import Problem, _ProblemsError
+from ._files import InputProblem, read_text_file
 from ._model import Party, Proposal
 from ._page import esc, page
 from ._render import OUTCOME_LABELS
@@ -87,28 +88,40 @@ def load_decisions(path: str | Path) -> dict[str, Decision]:
     """Read a decisions file: ``PROPOSAL-ID: {decision: approved, date: 2026-02-01}``."""
     label = str(path)
     try:
-        data, lines = parse_with_lines(Path(path).read_text(encoding="utf-8"), label)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DecisionError([Problem("$", f"cannot read the file: {exc}", None, label)]) from None
+        data, lines = parse_with_lines(read_text_file(Path(path), label), label)
+    except InputProblem as exc:
+        raise DecisionError([exc.problem]) from None
     except YamlProblem as exc:
         raise DecisionError([exc.problem]) from None
     if not isinstance(data, Mapping):
-        raise DecisionError([Problem("$", "map each proposal id to its decision", None, label)])
+        raise DecisionError(
+            [Problem("$", "map each proposal id to its decision", None, label, code="wrong-type")]
+        )
     out: dict[str, Decision] = {}
     problems = []
     for key, value in data.items():
         where = f"$.{key}"
         if not isinstance(value, Mapping) or set(value) != {"decision", "date"}:
-            problems.append(Problem(where, "give exactly decision and date", None, label))
+            problems.append(
+                Problem(
+                    where, "give exactly decision and date", None, label, code="invalid-decision"
+                )
+            )
             continue
         decision, date = value["decision"], value["date"]
         if decision not in DECISIONS:
             problems.append(
-                Problem(f"{where}.decision", f"{decision!r} is not one of: {', '.join(DECISIONS)}")
+                Problem(
+                    f"{where}.decision",
+                    f"{decision!r} is not one of: {', '.join(DECISIONS)}",
+                    code="not-allowed-value",
+                )
             )
             continue
         if not isinstance(date, dt.date):
-            problems.append(Problem(f"{where}.date", "write the date as YYYY-MM-DD"))
+            problems.append(
+                Problem(f"{where}.date", "write the date as YYYY-MM-DD", code="wrong-type")
+            )
             continue
         out[str(key)] = Decision(decision, date)
     if problems:
@@ -198,7 +211,14 @@ def build_register(
     unknown = sorted(set(decisions) - ids)
     if unknown:
         raise DecisionError(
-            [Problem(f"$.{i}", "a decision for a proposal that was not given") for i in unknown]
+            [
+                Problem(
+                    f"$.{i}",
+                    "a decision for a proposal that was not given",
+                    code="unknown-proposal",
+                )
+                for i in unknown
+            ]
         )
     entries = []
     for proposal in sorted(proposals, key=lambda p: p.id):

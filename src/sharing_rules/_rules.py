@@ -832,6 +832,12 @@ def _parse_framework(
     return tests, features
 
 
+def _in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems sorted by file, then line (those without a line first in their file), the
+    order found kept among equals: what a reader fixing them top to bottom expects."""
+    return sorted(problems, key=lambda p: (p.source or "", p.line is not None, p.line or 0))
+
+
 def load_rules(
     *sources: str | Path | Traversable,
     include_framework: bool = True,
@@ -853,7 +859,8 @@ def load_rules(
     opened = [_open_pack(source, collector) for source in [*packs, *sources]]
     if collector.problems or not opened:
         raise RuleError(
-            collector.problems or [Problem("$", "no rule pack given", code="not-a-pack")]
+            _in_file_order(collector.problems)
+            or [Problem("$", "no rule pack given", code="not-a-pack")]
         )
     valid = [p for p in opened if p is not None]
     base = valid[0]
@@ -907,7 +914,7 @@ def load_rules(
     _check_derivation_ids(derivations, rules, collector)
     effective = _apply_overrides(rules, overrides, collector)
     if collector.problems or framework is None:
-        raise RuleError(collector.problems)
+        raise RuleError(_in_file_order(collector.problems))
     tests, features = framework
     manifest = base.manifest
     components = tuple((str(p.manifest["id"]), str(p.manifest["version"])) for p in valid)

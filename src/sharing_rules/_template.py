@@ -221,6 +221,10 @@ title: <short title of the data sharing>
     #likelihood: possible
     #severity: significant
     #mitigations: [<mitigation>]
+    # The risk that remains after the mitigations, on the same scales.
+    #residual_likelihood: remote
+    #residual_severity: minimal
+    #accepted_reason: <why the remaining risk is accepted, and who accepted it>
 
 # ------------------------------------------------------------------------ legal basis
 #legal_basis:
@@ -267,6 +271,9 @@ title: <short title of the data sharing>
   #setting: secure_recipient_systems
   # How long the data is kept, as an ISO 8601 period: P6Y, P18M, P90D.
   #retention_period: P2Y
+  #retention_reason: <why the purpose needs the data for that long>
+  # Whether the data is kept with no end date.
+  #kept_indefinitely: false
   #deletion_method: <how the data is deleted at the end>
   #audit_logging: true
   #breach_procedure: true

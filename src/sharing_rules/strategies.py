@@ -291,6 +291,9 @@ def risks() -> SearchStrategy[Risk]:
             likelihood=_maybe(_enum(Likelihood)),
             severity=_maybe(_enum(Severity)),
             mitigations=_maybe(_tuples(_TEXT)),
+            residual_likelihood=_maybe(_enum(Likelihood)),
+            residual_severity=_maybe(_enum(Severity)),
+            accepted_reason=_maybe(_TEXT),
         ),
     )
 
@@ -383,17 +386,27 @@ def _governances() -> SearchStrategy[Governance]:
 
 def _safeguards() -> SearchStrategy[Safeguards]:
     flag = _maybe(st.booleans())
-    return _builds(
-        Safeguards,
-        access_control=_maybe(_TEXT),
-        security_measures=_maybe(_tuples(_TEXT)),
-        setting=_maybe(_enum(Setting)),
-        retention_period=_maybe(periods()),
-        deletion_method=_maybe(_TEXT),
-        audit_logging=flag,
-        breach_procedure=flag,
-        international_transfer=flag,
-        transfer_safeguard=_maybe(_TEXT),
+    # A retention period and kept_indefinitely: true contradict each other (the model
+    # refuses both): one or the other, or neither.
+    retention = st.one_of(
+        st.tuples(_maybe(periods()), _maybe(st.just(False))),
+        st.tuples(st.none(), st.just(True)),
+    )
+    return retention.flatmap(
+        lambda kept: _builds(
+            Safeguards,
+            access_control=_maybe(_TEXT),
+            security_measures=_maybe(_tuples(_TEXT)),
+            setting=_maybe(_enum(Setting)),
+            retention_period=st.just(kept[0]),
+            retention_reason=_maybe(_TEXT),
+            kept_indefinitely=st.just(kept[1]),
+            deletion_method=_maybe(_TEXT),
+            audit_logging=flag,
+            breach_procedure=flag,
+            international_transfer=flag,
+            transfer_safeguard=_maybe(_TEXT),
+        )
     )
 
 
@@ -539,6 +552,9 @@ _MODERATE_RISKS = _tuples(
         likelihood=st.sampled_from((Likelihood.REMOTE, Likelihood.POSSIBLE)),
         severity=st.sampled_from((Severity.MINIMAL, Severity.SIGNIFICANT)),
         mitigations=_notes(1, 3),
+        residual_likelihood=st.just(Likelihood.REMOTE),
+        residual_severity=st.just(Severity.MINIMAL),
+        accepted_reason=_SENTENCE,
     ),
     1,
     4,
@@ -663,6 +679,8 @@ def _complete_proposal(draw: st.DrawFn) -> Proposal:
             security_measures=draw(_MEASURES),
             setting=draw(_SAFE_SETTINGS),
             retention_period=Period(years=draw(_between(0, 5)), months=draw(_between(1, 11))),
+            retention_reason=draw(_SENTENCE),
+            kept_indefinitely=False,
             deletion_method=draw(_SENTENCE),
             audit_logging=True,
             breach_procedure=True,
