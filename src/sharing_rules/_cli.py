@@ -337,16 +337,38 @@ def _summary(results: Sequence[_Result]) -> str:
     return f"{len(results)} proposals assessed: {', '.join(parts)}.\n"
 
 
-def _results(
-    files: Sequence[str], progress: bool, one: Callable[[str], _Result]
-) -> Iterator[_Result]:
+def _results(files: Sequence[str], progress: bool, results: Iterator[_Result]) -> Iterator[_Result]:
     if not progress:
-        for name in files:
-            yield one(name)
+        yield from results
         return
-    with click.progressbar(files, label="Assessing", show_pos=True, file=sys.stderr) as bar:
-        for name in bar:
-            yield one(name)
+    with click.progressbar(
+        results, length=len(files), label="Assessing", show_pos=True, file=sys.stderr
+    ) as bar:
+        yield from bar
+
+
+def _in_workers(
+    files: Sequence[str],
+    assessor: Assessor,
+    jobs: int,
+    one: Callable[[str], _Result],
+    errors: str,
+    **options: Any,
+) -> Iterator[_Result]:
+    """``assess --jobs``: each file through the same :func:`_assess_file` in worker
+    processes (issue 13), in order; standard input is read and assessed here."""
+    from ._batch import run_batch
+
+    task = functools.partial(_assess_in_worker, **options)
+    try:
+        for name, result in run_batch(files, task, assessor, jobs):
+            yield result if result is not None else one(name)
+    except AssessmentError as err:  # the workers could not start: fail closed
+        _fail(f"the assessment engine failed, so no verdict is given: {err}", errors)
+
+
+def _assess_in_worker(assessor: Assessor, name: str, **options: Any) -> _Result | None:
+    return None if name == "-" else _assess_file(assessor, name, **options)
 
 
 def _errors_option(func: F) -> F:
@@ -434,6 +456,16 @@ class _Output:
     "about sharing of this kind, and check their conditions and red lines "
     "(docs/public-voice.md).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Assess the files in N worker processes (each compiles the rules once); the output, "
+    "its order and the exit status are those of one process.",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -444,6 +476,7 @@ def assess(
     strict: bool,
     as_of: dt.datetime | None,
     dialogue_paths: tuple[str, ...],
+    jobs: int,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
 
@@ -473,10 +506,18 @@ def assess(
     notes: list[str] = []
     day = as_of.date() if as_of is not None else None
     records = _load_dialogue(dialogue_paths, errors) if dialogue_paths else None
-    one = functools.partial(
-        _assess_file, assessor, strict=strict, fmt=fmt, color=color, as_of=day, dialogue=records
+    options: dict[str, Any] = {
+        "strict": strict,
+        "fmt": fmt,
+        "color": color,
+        "as_of": day,
+        "dialogue": records,
+    }
+    one = functools.partial(_assess_file, assessor, **options)
+    stream = (
+        map(one, files) if jobs == 1 else _in_workers(files, assessor, jobs, one, errors, **options)
     )
-    for result in _results(files, progress, one):
+    for result in _results(files, progress, stream):
         results.append(result)
         notes += _notes(result, errors)
         if not progress:
