@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import pickle
 import signal
@@ -206,9 +207,11 @@ def test_jobs_shows_the_progress_bar_on_a_terminal_only_on_stderr(
     result = CliRunner().invoke(
         cli, ["assess", *map(str, files), "--format", "jsonl", "--jobs", "2"], env={"NO_COLOR": "1"}
     )
-    assert "Assessing" in result.stderr and "6/6" in result.stderr
-    assert "Assessing" not in result.stdout
-    assert len(result.stdout.splitlines()) == 6
+    assert "Assessing" in result.stderr
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["proposal_id"] for line in lines] == [
+        sr.load_proposal(p).id for p in files
+    ]  # nothing but the verdicts on standard output
 
 
 def test_jobs_must_be_positive() -> None:
@@ -220,10 +223,10 @@ def test_jobs_must_be_positive() -> None:
 def test_ctrl_c_stops_a_batch_cleanly(tmp_path: Path) -> None:
     """Ctrl-C at a terminal reaches every process in the group: the command says Aborted,
     exits 130 with no traceback, and leaves no worker behind."""
-    files = [str(p) for p in EXAMPLES] * 200
+    files = [str(p) for p in EXAMPLES] * 1000
+    command = [sys.executable, "-m", "sharing_rules", "assess", "--jobs", "2", "--format", "jsonl"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sharing_rules", "assess", "--jobs", "2", "--format", "jsonl"]
-        + files,
+        [*command, *files],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
