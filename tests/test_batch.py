@@ -142,10 +142,20 @@ def test_a_worker_whose_engine_differs_fails_the_batch(monkeypatch: pytest.Monke
         list(sr.assess_many(EXAMPLES[:3], processes=2))
 
 
-@pytest.mark.parametrize("processes", [0, -1, 1.5, "2"])
+@pytest.mark.parametrize("processes", [0, -1, 1.5, "2", True])
 def test_processes_must_be_a_positive_whole_number(processes: object) -> None:
     with pytest.raises(sr.UsageError):
         sr.assess_many(EXAMPLES, processes=processes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "one",
+    [str(EXAMPLES[0]), EXAMPLES[0], {"id": "DSP-1", "title": "T"}],
+    ids=["str", "path", "map"],
+)
+def test_one_proposal_is_not_taken_for_a_batch(one: object) -> None:
+    with pytest.raises(sr.UsageError, match="use assess"):
+        sr.assess_many(one, processes=2)  # type: ignore[arg-type]
 
 
 def test_quick_pickles_rebuild_equal_objects() -> None:

@@ -35,9 +35,9 @@ import operator
 import os
 import pickle
 import signal
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -45,8 +45,12 @@ from ._assess import Assessor, _assessor_for
 from ._errors import AssessmentError, SharingRulesError, UsageError
 from ._facts import today
 from ._load import Source
+from ._model import Proposal
 from ._rules import RulePack, as_rule_pack
 from ._verdict import Verdict
+
+if TYPE_CHECKING:
+    from ._dialogue import Records
 
 __all__ = ["BatchResult", "assess_many", "run_batch"]
 
@@ -87,7 +91,7 @@ def assess_many(
     processes: int | None = None,
     timestamp: bool = False,
     as_of: dt.date | None = None,
-    dialogue: Any = None,
+    dialogue: Records | None = None,
 ) -> Iterator[BatchResult]:
     """Assess many proposals in worker processes, yielding a :class:`BatchResult` for each,
     in input order, as soon as it and those before it are done.
@@ -103,7 +107,12 @@ def assess_many(
 
     The pool stops when the iterator is exhausted or closed; Ctrl-C stops it too.
     """
-    if processes is not None and (not isinstance(processes, int) or processes < 1):
+    if isinstance(proposals, str | os.PathLike | Mapping | Proposal):
+        raise UsageError(
+            "assess_many takes an iterable of proposals (paths, mappings or Proposal objects); "
+            "for one proposal, use assess"
+        )
+    if processes is not None and (type(processes) is not int or processes < 1):
         raise UsageError(f"processes must be a whole number of at least 1, not {processes!r}")
     pack = as_rule_pack(rules) if rules is not None else None
     records = None
