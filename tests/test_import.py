@@ -100,3 +100,18 @@ def test_type_checkers_see_every_lazy_name_from_its_module() -> None:
             assert alias.asname == alias.name
             seen[alias.name] = "." * node.level + (node.module or "")
     assert seen == sr._LAZY
+
+
+def test_all_is_a_literal_list_of_the_lazy_and_model_names() -> None:
+    """Static tools (griffe for the API reference's cross-references, IDEs) read ``__all__``
+    without running the module: it must list the names as strings."""
+    tree = ast.parse(INIT.read_text(encoding="utf-8"))
+    node = next(
+        n for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "__all__"
+    )
+    assert isinstance(node.value, ast.List)
+    listed = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+    starred = [ast.unparse(e) for e in node.value.elts if not isinstance(e, ast.Constant)]
+    assert starred == ["*_model_all"]
+    assert sorted(listed) == sorted(["__version__", *sr._LAZY])
+    assert sr.__all__ == [*listed, *sr._model_all]

@@ -12,8 +12,8 @@ from ._version import __version__
 #: Every other public name, and the private module that defines it. Names are imported on
 #: first use (module ``__getattr__``), so that ``import sharing_rules`` does not load the
 #: command line's click, the report renderer or the schema generator until they are used.
-#: A new public name goes here and in the ``TYPE_CHECKING`` block below (tests/test_import.py
-#: checks that the two agree).
+#: A new public name goes here, in ``__all__`` and in the ``TYPE_CHECKING`` block below
+#: (tests/test_import.py checks that the three agree).
 _LAZY = {
     "AssessmentError": "._errors",
     "Assessor": "._assess",
@@ -73,7 +73,66 @@ _LAZY = {
     "proposal_to_dict": "._load",
 }
 
-__all__ = ["__version__", *_LAZY, *_model_all]
+__all__ = [
+    "__version__",
+    "AssessmentError",
+    "Assessor",
+    "Basis",
+    "BatchResult",
+    "CardResult",
+    "DialogueError",
+    "DialogueRecord",
+    "PublicVoice",
+    "Question",
+    "ResidentCondition",
+    "Score",
+    "Session",
+    "VoiceSource",
+    "ingest",
+    "load_records",
+    "public_voice",
+    "Derivation",
+    "Detail",
+    "Example",
+    "ExampleResult",
+    "InputWarning",
+    "FeatureInfo",
+    "FeatureResult",
+    "FeatureStatus",
+    "Finding",
+    "Messages",
+    "Outcome",
+    "PackInfo",
+    "Rule",
+    "RulePack",
+    "RuleSeverity",
+    "Status",
+    "TestInfo",
+    "TestResult",
+    "TestStatus",
+    "Verdict",
+    "assess",
+    "assess_many",
+    "load_rules",
+    "proposal_digest",
+    "proposal_schema",
+    "render_html",
+    "render_markdown",
+    "render_text",
+    "run_examples",
+    "verdict_schema",
+    "verdict_from_dict",
+    "Problem",
+    "ProposalError",
+    "RuleError",
+    "SharingRulesError",
+    "UsageError",
+    "load_proposal",
+    "parse_proposal",
+    "proposal_from_dict",
+    "proposal_to_dict",
+    *_model_all,
+]
 
 if TYPE_CHECKING:  # what the names above are, for type checkers (explicitly re-exported)
     from ._assess import Assessor as Assessor
