@@ -235,15 +235,21 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path: Path) -> None:
     exits 130 with no traceback, and leaves no worker behind."""
     files = [str(p) for p in EXAMPLES] * 1000
     command = [sys.executable, "-m", "sharing_rules", "assess", "--jobs", "2", "--format", "jsonl"]
-    proc = subprocess.Popen(
-        [*command, *files],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        cwd=tmp_path,
-    )
-    time.sleep(4)  # the pool is up and working
+    out = tmp_path / "out.jsonl"
+    with out.open("wb") as stdout:
+        proc = subprocess.Popen(
+            [*command, *files],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            cwd=tmp_path,
+        )
+    deadline = time.monotonic() + 300
+    while out.read_bytes().count(b"\n") < 6 * _batch.CHUNK:  # both workers are up
+        assert proc.poll() is None, "the batch stopped before Ctrl-C"
+        assert time.monotonic() < deadline, "no verdicts after 5 minutes"
+        time.sleep(0.1)
     assert proc.poll() is None, "the batch finished before Ctrl-C"
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -258,3 +264,41 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path: Path) -> None:
             return
         time.sleep(0.2)
     raise AssertionError("processes of the batch are still running")
+
+
+SCRIPT = """
+import sys, time
+import sharing_rules as sr
+
+def proposals():
+    for index in range(100):
+        yield sys.argv[1 + index % (len(sys.argv) - 1)]
+    print("idle", flush=True)  # the workers finish what they have, then wait for more
+    time.sleep(120)
+
+if __name__ == "__main__":
+    try:
+        for result in sr.assess_many(proposals(), processes=2):
+            assert result.ok
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+"""
+
+
+def test_ctrl_c_stops_idle_workers_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C while the workers wait for work: they ignore it, and the pool shuts down."""
+    script = tmp_path / "batch.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *map(str, EXAMPLES)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "idle\n"
+    time.sleep(3)  # the in-flight chunks are done: every worker waits on its queue
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert (proc.returncode, stdout, stderr) == (0, "stopped\n", "")
