@@ -20,8 +20,8 @@ import click
 import yaml
 
 from ._assess import Assessor
-from ._cli_decide import decide
 from ._cli_change import diff, plan, plan_section, reassess_command
+from ._cli_decide import decide
 from ._cli_voice import dialogue, register
 from ._decision import (
     DecisionError,
@@ -414,16 +414,38 @@ def _summary(results: Sequence[_Result]) -> str:
     return f"{len(results)} proposals assessed: {', '.join(parts)}.\n"
 
 
-def _results(
-    files: Sequence[str], progress: bool, one: Callable[[str], _Result]
-) -> Iterator[_Result]:
+def _results(files: Sequence[str], progress: bool, results: Iterator[_Result]) -> Iterator[_Result]:
     if not progress:
-        for name in files:
-            yield one(name)
+        yield from results
         return
-    with click.progressbar(files, label="Assessing", show_pos=True, file=sys.stderr) as bar:
-        for name in bar:
-            yield one(name)
+    with click.progressbar(
+        results, length=len(files), label="Assessing", show_pos=True, file=sys.stderr
+    ) as bar:
+        yield from bar
+
+
+def _in_workers(
+    files: Sequence[str],
+    assessor: Assessor,
+    jobs: int,
+    one: Callable[[str], _Result],
+    errors: str,
+    **options: Any,
+) -> Iterator[_Result]:
+    """``assess --jobs``: each file through the same :func:`_assess_file` in worker
+    processes (issue 13), in order; standard input is read and assessed here."""
+    from ._batch import run_batch
+
+    task = functools.partial(_assess_in_worker, **options)
+    try:
+        for name, result in run_batch(files, task, assessor, jobs):
+            yield result if result is not None else one(name)
+    except AssessmentError as err:  # the workers could not start: fail closed
+        _fail(f"the assessment engine failed, so no verdict is given: {err}", errors)
+
+
+def _assess_in_worker(assessor: Assessor, name: str, **options: Any) -> _Result | None:
+    return None if name == "-" else _assess_file(assessor, name, **options)
 
 
 def _errors_option(func: F) -> F:
@@ -525,6 +547,16 @@ class _Output:
     is_flag=True,
     help="Add a repair plan to each text or markdown report (see the plan command).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Assess the files in N worker processes (each compiles the rules once); the output, "
+    "its order and the exit status are those of one process.",
+)
 def assess(
     files: tuple[str, ...],
     rule_paths: tuple[str, ...],
@@ -536,6 +568,7 @@ def assess(
     as_of: dt.datetime | None,
     dialogue_paths: tuple[str, ...],
     decision_path: str | None,
+    jobs: int,
     with_plan: bool = False,
 ) -> None:
     """Assess proposal FILEs (YAML or JSON; - reads standard input).
@@ -569,19 +602,20 @@ def assess(
     day = as_of.date() if as_of is not None else None
     records = _load_dialogue(dialogue_paths, errors) if dialogue_paths else None
     decision = _load_decision_file(decision_path, files, errors) if decision_path else None
-    one = functools.partial(
-        _assess_file,
-        assessor,
-        strict=strict,
-        fmt=fmt,
-        color=color,
-        as_of=day,
-        dialogue=records,
-        decision=decision,
+    options: dict[str, Any] = {
+        "strict": strict,
+        "fmt": fmt,
+        "color": color,
+        "as_of": day,
+        "dialogue": records,
+        "decision": decision,
+        "plan": with_plan,
+    }
+    one = functools.partial(_assess_file, assessor, **options)
+    stream = (
+        map(one, files) if jobs == 1 else _in_workers(files, assessor, jobs, one, errors, **options)
     )
-    if with_plan:
-        one = functools.partial(one, plan=True)
-    for result in _results(files, progress, one):
+    for result in _results(files, progress, stream):
         results.append(result)
         notes += _notes(result, errors)
         if not progress:

@@ -867,6 +867,8 @@ def _html_decision(review: DecisionReview) -> str:
         parts.append(f"<h3>To check ({len(review.issues)})</h3><ul>{items}</ul>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
 # ---------------------------------------------------------------- plans and changes (issue 14)
 # Text and Markdown for repair plans, verdict diffs and re-assessments; their JSON is
 # their own to_json. Each renderer reads only the record it is given.
