@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sharing_rules as sr
@@ -26,6 +26,12 @@ from sharing_rules.strategies import proposal_dicts, proposals
 # ----------------------------------------------------------------------------- the system
 
 ASSESSOR = sr.Assessor()  # compile the rules once, share it
+# As docs/testing.md advises: no per-example deadline, since assessing (and targeted
+# strategies, which assess while they generate) take longer on a loaded CI machine.
+settings.register_profile(
+    "approval-workflow", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("approval-workflow")
 PANEL_THRESHOLD = 100_000  # local policy: sharing about this many people goes to the panel
 
 
