@@ -65,10 +65,19 @@ def test_the_same_review_date_passes_until_it_is_past() -> None:
 
 
 def test_a_review_date_before_the_proposal_is_contrary() -> None:
+    # Not yet past on the assessment date, but before the proposal's last update: the
+    # dates do not fit together (dates-consistent v3; review-date v2 no longer compares
+    # them, since falling back on `created` when `updated` was taken out could meet it).
     doc = _fire(governance__review_date="2025-12-01")  # created 2025-10, updated 2026-01-19
-    finding = _one(sr.assess(doc, as_of=dt.date(2025, 11, 1)), "responsible.review-date")
+    verdict = sr.assess(doc, as_of=dt.date(2025, 11, 1))
+    finding = _one(verdict, "responsible.dates-consistent")
     assert finding.status is sr.Status.NOT_MET and finding.basis is sr.Basis.CONTRARY
-    assert "2026-01-19" in finding.message
+    assert "2026-01-19" in finding.message and "2025-12-01" in finding.message
+    assert _one(verdict, "responsible.review-date").status is sr.Status.MET
+    undated = copy.deepcopy(doc)
+    del undated["updated"]  # taking the last update out leaves it unknown, never met
+    later = sr.assess(undated, as_of=dt.date(2025, 11, 1))
+    assert _one(later, "responsible.dates-consistent").status is sr.Status.UNKNOWN
 
 
 def test_the_command_line_takes_as_of(tmp_path: Path) -> None:

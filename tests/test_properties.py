@@ -435,9 +435,18 @@ def _improvements(p: sr.Proposal) -> Iterator[tuple[str, Improved]]:
                 yield flag, setting(("safeguards", flag), st.just(True))
         if sg.transfer_safeguard is None:
             yield "transfer safeguard", setting(("safeguards", "transfer_safeguard"), SENTENCE)
-        longest = sg.retention_period.approx_days if sg.retention_period else None
-        shorter = SHORT_RETENTION.filter(lambda r: longest is None or r.approx_days <= longest)
-        yield "retention period", setting(("safeguards", "retention_period"), shorter)
+        if sg.kept_indefinitely:  # a period replaces "kept indefinitely": the model refuses both
+            finite = _replace(p, ("safeguards", "kept_indefinitely"), None)
+            yield (
+                "retention period in place of keeping it indefinitely",
+                SHORT_RETENTION.map(
+                    lambda r: _replace(finite, ("safeguards", "retention_period"), r)
+                ),
+            )
+        else:
+            longest = sg.retention_period.approx_days if sg.retention_period else None
+            shorter = SHORT_RETENTION.filter(lambda r: longest is None or r.approx_days <= longest)
+            yield "retention period", setting(("safeguards", "retention_period"), shorter)
     for index, item in enumerate(p.data_items or ()):
         for name in ("justification", "identifiability_reason"):
             if getattr(item, name) is None:
