@@ -99,7 +99,10 @@ def test_a_field_left_out_of_a_filled_section_asks_for_it() -> None:
     assert finding.paths == ("$.governance.review_date",)
     assert verdict.tests["responsible"].status is sr.TestStatus.UNDETERMINED
     assert verdict.outcome is sr.Outcome.INSUFFICIENT_INFORMATION
-    assert verdict.to_add == (finding,)
+    # the blocking gap first; the dates check (advisory) cannot compare without it either
+    dates = _one(verdict, "responsible.dates-consistent")
+    assert dates.status is S.UNKNOWN
+    assert verdict.to_add == (finding, dates)
 
 
 @pytest.mark.parametrize(
