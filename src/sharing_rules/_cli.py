@@ -9,7 +9,7 @@ import os
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -33,6 +33,16 @@ from ._decision import (
 from ._dialogue import DialogueError, DialogueRecord, load_records
 from ._errors import AssessmentError, Problem, ProposalError, RuleError, did_you_mean
 from ._examples import run_examples
+from ._exit import (
+    EXIT_CODES,
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    exit_code,
+    worst,
+    write_new,
+)
 from ._files import MAX_FILE_BYTES, InputProblem, decode_text, read_text_file
 from ._load import load_proposal, parse_proposal, proposal_to_dict
 from ._model import Proposal
@@ -51,7 +61,6 @@ from ._rules import RulePack, framework_source, load_rules
 from ._schema import SCHEMA_NAMES, schema_json
 from ._template import proposal_template
 from ._text import PLACEHOLDER, non_answers
-from ._verdict import Outcome
 from ._version import __version__
 from ._yaml import line_for, parse_with_lines
 
@@ -59,15 +68,6 @@ __all__ = ["EXIT_CODES", "cli", "exit_code", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit status of ``assess`` for each outcome (``--strict`` makes "with conditions" 1).
-EXIT_CODES = {
-    Outcome.ACCEPTABLE: 0,
-    Outcome.ACCEPTABLE_WITH_CONDITIONS: 0,
-    Outcome.NOT_ACCEPTABLE: 1,
-    Outcome.INSUFFICIENT_INFORMATION: 3,
-}
-EXIT_ERROR = 2
-_SEVERITY_RANK = {0: 0, 3: 1, 1: 2, 2: 3}  # worst last: error, not acceptable, insufficient
 _PROGRESS_MIN_FILES = 6
 RULE_PACK_SCHEMA = "rule-pack"
 #: The proposal schema's file name that ``init`` points editors at (yaml-language-server).
@@ -89,17 +89,6 @@ Exit status:
   0  every file is a valid proposal
   2  a file could not be read or is not a valid proposal (or a usage error)
 """
-
-
-def exit_code(outcome: Outcome, strict: bool = False) -> int:
-    """The exit status for an outcome (see ``sharing-rules assess --help``)."""
-    if strict and outcome is Outcome.ACCEPTABLE_WITH_CONDITIONS:
-        return 1
-    return EXIT_CODES[outcome]
-
-
-def _worst(codes: Iterable[int]) -> int:
-    return max(codes, key=lambda c: _SEVERITY_RANK.get(c, 3), default=0)
 
 
 def _isatty(stream: IO[Any]) -> bool:
@@ -636,7 +625,7 @@ def assess(
         _write(output, text, errors)
     elif output == "-" and text:
         _echo(text, nl=False, color=color, safe=True)
-    raise SystemExit(_worst(r.code for r in results))
+    raise SystemExit(worst(r.code for r in results))
 
 
 def _failure(result: _Result) -> Unassessed:
@@ -692,7 +681,7 @@ def check(files: tuple[str, ...], errors: str, quiet: bool) -> None:
         _flush_notes(_notes(result, errors))
         if result.code == 0 and not quiet:
             _echo(f"{_source(name)}: valid")
-    raise SystemExit(EXIT_ERROR if EXIT_ERROR in codes else 0)
+    raise SystemExit(EXIT_ERROR if EXIT_ERROR in codes else EXIT_OK)
 
 
 def _check_file(name: str) -> _Result:
@@ -709,7 +698,7 @@ def _check_file(name: str) -> _Result:
             f"({type(err).__name__}: {err}); please report it",
             code="internal-error",
         )
-    return _Result(name, None, 0)
+    return _Result(name, None, EXIT_OK)
 
 
 # ---------------------------------------------------------------- rules
@@ -931,7 +920,7 @@ def rules_test(path: str, verbose: bool) -> None:
     )
     if verbose and untested:
         _echo("No examples: " + ", ".join(untested))
-    raise SystemExit(1 if failed else 0)
+    raise SystemExit(EXIT_FOUND if failed else EXIT_OK)
 
 
 # ---------------------------------------------------------------- schema and init
@@ -985,13 +974,7 @@ def init(path: str) -> None:
     if path == "-":
         _echo(text, nl=False)
         return
-    try:
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        _fail(f"{path} already exists; not overwriting it (choose another path)")
-    except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    write_new(path, text, f"{path} already exists; not overwriting it (choose another path)")
     _echo(f"Wrote {path}. Fill it in, then run: sharing-rules assess {path}")
     if not path.lower().endswith(".json") and not (Path(path).parent / SCHEMA_FILE).exists():
         _echo(
@@ -1010,7 +993,7 @@ def main(args: Sequence[str] | None = None) -> None:
         )
     except click.exceptions.Abort:
         _echo("Aborted.", err=True)
-        code = 130
+        code = EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()  # click quotes the values it names with repr(): no raw controls
         code = exc.exit_code

@@ -6,19 +6,19 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from ._assess import Assessor
 from ._diff import diff_verdicts
 from ._errors import AssessmentError, ProposalError, SharingRulesError
+from ._exit import EXIT_FOUND, EXIT_OK, fail
 from ._files import InputProblem, read_text_file
 from ._load import load_proposal
 from ._plan import RepairPlan, plan_with
 from ._reassess import StoreError, reassess_with
 from ._render import (
-    neutralise,
     render_diff_markdown,
     render_diff_text,
     render_plan_markdown,
@@ -32,7 +32,6 @@ from ._verdict import Outcome, Verdict, verdict_from_dict
 __all__ = ["diff", "plan", "plan_section", "reassess_command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_ERROR = 2
 _FORMATS = click.Choice(["text", "markdown", "json"])
 
 PLAN_HELP = """\b
@@ -53,11 +52,6 @@ Exit status:
   1  at least one stored outcome would flip
   2  usage or input error (a record that cannot be read), or the engine failed
 """
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {neutralise(message)}", err=True)
-    raise SystemExit(EXIT_ERROR)
 
 
 def _common(func: F, *, dated: bool = True) -> F:
@@ -103,7 +97,7 @@ def _assessor(rule_paths: tuple[str, ...], disable: tuple[str, ...]) -> Assessor
     try:
         return Assessor(pack)
     except Exception as err:  # fail closed
-        _fail(f"the assessment engine failed: {err}")
+        fail(f"the assessment engine failed: {err}")
 
 
 def _day(as_of: dt.datetime | None) -> dt.date | None:
@@ -125,11 +119,11 @@ def _guarded(run: Callable[[], Any]) -> Any:
     try:
         return run()
     except (ProposalError, StoreError) as err:
-        _fail(str(err))
+        fail(str(err))
     except AssessmentError as err:
-        _fail(f"the assessment engine failed, so nothing is given: {err}")
+        fail(f"the assessment engine failed, so nothing is given: {err}")
     except SharingRulesError as err:
-        _fail(str(err))
+        fail(str(err))
 
 
 # ---------------------------------------------------------------- plan
@@ -145,7 +139,7 @@ def plan_section(assessor: Assessor, proposal: Any, as_of: dt.date | None, fmt: 
 
 def _plan_exit(made: RepairPlan) -> int:
     good = (Outcome.ACCEPTABLE, Outcome.ACCEPTABLE_WITH_CONDITIONS)
-    return 0 if made.reaches in good else 1
+    return EXIT_OK if made.reaches in good else EXIT_FOUND
 
 
 @click.command(epilog=PLAN_HELP)
@@ -181,9 +175,9 @@ def _verdict_data(path: str) -> Mapping[str, Any] | None:
     try:
         data = json.loads(read_text_file(Path(path), path))
     except InputProblem as exc:
-        _fail(str(exc.problem))
+        fail(str(exc.problem))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _fail(f"{path}: not JSON: {exc}")
+        fail(f"{path}: not JSON: {exc}")
     is_verdict = isinstance(data, dict) and "outcome" in data and "rule_pack" in data
     return data if is_verdict else None
 
@@ -192,7 +186,7 @@ def _read_verdict(path: str, data: Mapping[str, Any]) -> Verdict:
     try:
         return verdict_from_dict(data)
     except Exception as err:  # cattrs' validation errors, or a wrong shape
-        _fail(f"{path}: not a verdict this version can read: {err}")
+        fail(f"{path}: not a verdict this version can read: {err}")
 
 
 @click.command(epilog=DIFF_HELP)
@@ -228,7 +222,7 @@ def diff(
     changes = diff_verdicts(before, after)
     markdown, text = (lambda: render_diff_markdown(changes)), (lambda: render_diff_text(changes))
     _emit(fmt, changes.to_json, markdown, text)
-    raise SystemExit(0 if changes.empty else 1)
+    raise SystemExit(EXIT_OK if changes.empty else EXIT_FOUND)
 
 
 # ---------------------------------------------------------------- reassess
@@ -256,4 +250,4 @@ def reassess_command(
         lambda: render_reassess_markdown(report),
         lambda: render_reassess_text(report),
     )
-    raise SystemExit(1 if report.flipped else 0)
+    raise SystemExit(EXIT_FOUND if report.flipped else EXIT_OK)

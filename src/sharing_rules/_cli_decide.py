@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -18,13 +18,13 @@ from ._decision import (
     decision_from_dict,
 )
 from ._errors import Problem, ProposalError, SharingRulesError
+from ._exit import fail, write_new
 from ._model import Likelihood, Severity
 from ._render import OUTCOME_LABELS, neutralise
 from ._verdict import Verdict
 
 __all__ = ["decide"]
 
-EXIT_ERROR = 2
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 _REQUIRED = {
     "decision": "--decision",
@@ -32,13 +32,6 @@ _REQUIRED = {
     "role": "--role",
     "dpo": "--dpo",
 }
-
-
-def _fail(message: str, problems: Sequence[Problem] = ()) -> NoReturn:
-    click.echo(neutralise(f"error: {message}"), err=True)
-    for problem in problems:
-        click.echo(neutralise(f"  {problem}"), err=True)
-    raise SystemExit(EXIT_ERROR)
 
 
 def _interactive() -> bool:
@@ -56,12 +49,12 @@ def _verdict(proposal: str, rule_paths: Sequence[str], disable: Sequence[str], a
     try:
         loaded = load_proposal(proposal)
     except ProposalError as err:
-        _fail(f"{proposal} is not a valid proposal", err.problems)
+        fail(f"{proposal} is not a valid proposal", err.problems)
     pack = _load_pack(rule_paths, disable)
     try:
         return Assessor(pack).assess(loaded, as_of=as_of.date() if as_of else None)
     except SharingRulesError as err:
-        _fail(f"the assessment engine failed, so no decision can be recorded: {err}")
+        fail(f"the assessment engine failed, so no decision can be recorded: {err}")
 
 
 def _waivers(
@@ -150,7 +143,7 @@ def _check(record: DecisionRecord, verdict: Verdict) -> None:
             for f in review.unwaived
         ]
     if problems:
-        _fail("the decision cannot be recorded as given", problems)
+        fail("the decision cannot be recorded as given", problems)
 
 
 @click.command()
@@ -266,19 +259,13 @@ def decide(
     try:
         record = decision_from_dict({k: v for k, v in data.items() if v is not None})
     except DecisionError as err:
-        _fail("the decision is incomplete", err.problems)
+        fail("the decision is incomplete", err.problems)
     _check(record, verdict)
     text = record.to_json() if output.lower().endswith(".json") else record.to_yaml()
     if output == "-":
         click.echo(neutralise(text), nl=False)
         return
-    try:
-        with open(output, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        _fail(f"{output} already exists; a decision record is never overwritten")
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    write_new(output, text, f"{output} already exists; a decision record is never overwritten")
     click.echo(
         neutralise(
             f"Wrote {output}: {record.decision.value} on {record.proposal_id} "

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from ._dialogue import DialogueError, ingest, load_questions, load_record, load_records
 from ._errors import SharingRulesError
+from ._exit import fail
 from ._kit import kit_html, kit_plan, plan_yaml, response_csv
 from ._load import load_proposal
 from ._register import build_register, load_decisions, register_csv, register_html, register_json
 from ._render import neutralise, render_html
 
 __all__ = ["dialogue", "register"]
-
-EXIT_ERROR = 2
 
 
 def _echo(text: str, *, err: bool = False) -> None:
@@ -26,17 +24,12 @@ def _echo(text: str, *, err: bool = False) -> None:
     click.echo(neutralise(text), err=err)
 
 
-def _fail(error: SharingRulesError | str) -> NoReturn:
-    _echo(f"error: {error}", err=True)
-    raise SystemExit(EXIT_ERROR)
-
-
 def _write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
 @click.group()
@@ -63,7 +56,7 @@ def kit(proposal: str, output: str, questions: str | None, sheets: int) -> None:
         loaded = load_proposal(proposal)
         asked = load_questions(questions)
     except SharingRulesError as err:
-        _fail(err)
+        fail(err)
     folder = Path(output)
     _write(folder / "kit.html", kit_html(loaded, asked, sheets))
     _write(folder / "responses.csv", response_csv(asked))
@@ -92,7 +85,7 @@ def ingest_command(sheets: Sequence[str], plan: str, output: str, keep_going: bo
     try:
         record, bad = ingest(load_record(plan), sheets, keep_going)
     except DialogueError as err:
-        _fail(err)
+        fail(err)
     for problem in bad:
         _echo(f"warning: left out: {problem}", err=True)
     _write(Path(output), record.to_json())
@@ -117,7 +110,7 @@ def report(proposal: str, records: Sequence[str], output: str) -> None:
         verdict = assess(proposal, dialogue=list(records))
         title = load_proposal(proposal).title
     except SharingRulesError as err:
-        _fail(err)
+        fail(err)
     _write(Path(output), render_html(verdict, title=title, source=proposal))
     _echo(f"Wrote {output}.")
 
@@ -149,7 +142,7 @@ def register(
             loaded, load_decisions(decisions), load_records(list(records)) if records else ()
         )
     except SharingRulesError as err:
-        _fail(err)
+        fail(err)
     folder = Path(output)
     _write(folder / "register.html", register_html(entries, title))
     _write(folder / "register.csv", register_csv(entries))
