@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 import sharing_rules as sr
 import sharing_rules.strategies as srs
 from sharing_rules._cli import cli
-from sharing_rules._decision import decision_schema_text
+from sharing_rules._decision import WAIVABLE, decision_schema_text
 
 ROOT = Path(__file__).parent.parent
 PUPILS = ROOT / "examples" / "pupil-risk-scores.yaml"
@@ -34,14 +34,16 @@ def run(*args: str | Path, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
+def test_a_waiver_covers_a_finding_not_met_or_unknown_and_nothing_else() -> None:
+    """The vocabulary the CLI, the model and these tests read (WAIVABLE), pinned once."""
+    assert {sr.Status.NOT_MET, sr.Status.UNKNOWN} == WAIVABLE
+    assert set(sr.Status) - WAIVABLE == {sr.Status.MET, sr.Status.NOT_APPLICABLE}
+
+
 def record_for(verdict: sr.Verdict, **changes: Any) -> dict[str, Any]:
     """A valid decision record's data on ``verdict``: approved, waiving every blocking
     finding not met or unknown (until well after the verdict's date)."""
-    gaps = [
-        f.rule_id
-        for f in verdict.findings
-        if f.blocking and f.status in (sr.Status.NOT_MET, sr.Status.UNKNOWN)
-    ]
+    gaps = [f.rule_id for f in verdict.findings if f.blocking and f.status in WAIVABLE]
     data: dict[str, Any] = {
         "proposal_id": verdict.proposal_id,
         "proposal_digest": verdict.proposal_digest,
@@ -254,7 +256,7 @@ def test_a_waiver_never_changes_the_verdict_or_its_outcome(
     data["waivers"] = [
         {"rule_id": f.rule_id, "justification": "Accepted.", "until": "2027-01-01"}
         for f in verdict.findings
-        if f.status in (sr.Status.NOT_MET, sr.Status.UNKNOWN)
+        if f.status in WAIVABLE
     ]
     review = sr.apply_decision(
         verdict,

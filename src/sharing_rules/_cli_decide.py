@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ._decision import (
+    WAIVABLE,
     DecisionError,
     DecisionRecord,
     Resolution,
@@ -26,6 +27,8 @@ from ._verdict import Verdict
 __all__ = ["decide"]
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_DECISIONS = click.Choice([r.value for r in Resolution])
+_DPO = click.Choice(["followed", "overruled"])  #: DpoAdvice.followed, as --dpo says it
 _REQUIRED = {
     "decision": "--decision",
     "decided_by": "--by",
@@ -80,17 +83,13 @@ def _prompt_missing(values: dict[str, Any], verdict: Verdict) -> None:
         )
     )
     if values["decision"] is None:
-        values["decision"] = click.prompt(
-            "Decision", type=click.Choice([r.value for r in Resolution])
-        )
+        values["decision"] = click.prompt("Decision", type=_DECISIONS)
     if values["decided_by"] is None:
         values["decided_by"] = click.prompt("Decided by (name)")
     if values["role"] is None:
         values["role"] = click.prompt("In the role of")
     if values["dpo"] is None:
-        values["dpo"] = click.prompt(
-            "The DPO's advice was", type=click.Choice(["followed", "overruled"])
-        )
+        values["dpo"] = click.prompt("The DPO's advice was", type=_DPO)
     if values["dpo"] == "overruled" and values["dpo_reason"] is None:
         values["dpo_reason"] = click.prompt("Why was the DPO's advice not followed?")
     if values["decision"] == Resolution.APPROVE_WITH_CONDITIONS and not values["conditions"]:
@@ -102,7 +101,7 @@ def _prompt_missing(values: dict[str, Any], verdict: Verdict) -> None:
         gaps = [
             f
             for f in verdict.findings
-            if f.blocking and f.status.value in ("not_met", "unknown") and f.rule_id not in waived
+            if f.blocking and f.status in WAIVABLE and f.rule_id not in waived
         ]
         for finding in gaps:
             click.echo(neutralise(f"{finding.rule_id} ({finding.status.value}): {finding.message}"))
@@ -151,7 +150,7 @@ def _check(record: DecisionRecord, verdict: Verdict) -> None:
 @click.option(
     "--decision",
     "decision",
-    type=click.Choice([r.value for r in Resolution]),
+    type=_DECISIONS,
     help="What was decided.",
 )
 @click.option("--by", "decided_by", metavar="NAME", help="Who decided.")
@@ -164,7 +163,7 @@ def _check(record: DecisionRecord, verdict: Verdict) -> None:
 @click.option("--severity", type=click.Choice([v.value for v in Severity]))
 @click.option(
     "--dpo",
-    type=click.Choice(["followed", "overruled"]),
+    type=_DPO,
     help="Whether the data protection officer's advice was followed.",
 )
 @click.option("--dpo-advice", metavar="TEXT", help="A summary of the DPO's advice.")

@@ -444,8 +444,13 @@ class DecisionReview:
         }
 
 
+#: The statuses of a finding that a waiver covers: a blocking finding in one of them, not
+#: waived, is what an approval must not leave behind.
+WAIVABLE = frozenset({Status.NOT_MET, Status.UNKNOWN})
+
+
 def _gap(finding: Finding) -> bool:
-    return finding.status in (Status.NOT_MET, Status.UNKNOWN)
+    return finding.status in WAIVABLE
 
 
 def apply_decision(
