@@ -173,6 +173,38 @@ def test_a_misspelt_key_exits_2_with_path_and_suggestion_and_no_stdout(misspelt:
         assert "Traceback" not in result.stderr
 
 
+_OPENED: list[str] = []
+
+
+def _count_opens(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and _OPENED and args and isinstance(args[0], str | Path):
+        _OPENED.append(os.fspath(args[0]))
+
+
+sys.addaudithook(_count_opens)  # audit hooks stay for the process: it counts only when armed
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_a_proposal_file_is_read_once_and_its_report_gives_lines(fmt: str) -> None:
+    """The report's line numbers come from the loader's one read (it was read twice)."""
+    _OPENED[:] = ["armed"]
+    try:
+        result = run("assess", GANG, "--format", fmt, "--as-of", "2026-11-29")
+    finally:
+        opened, _OPENED[:] = _OPENED[1:], []
+    assert result.exit_code == 1
+    assert [p for p in opened if Path(p).resolve() == GANG] == [str(GANG)]
+    # purpose.limits_on_other_uses is not stated: the line shown is purpose's, line 32.
+    assert ("$.purpose.limits_on_other_uses (line 32)" in result.stdout) is (fmt != "json")
+
+
+def test_a_proposal_on_standard_input_is_reported_without_lines() -> None:
+    result = run("assess", "-", "--as-of", "2026-11-29", input=GANG.read_text(encoding="utf-8"))
+    assert result.exit_code == 1
+    assert "$.purpose.limits_on_other_uses: expected stated" in result.stdout
+    assert "(line " not in result.stdout
+
+
 def test_an_unreadable_file_exits_2(tmp_path: Path) -> None:
     result = run("assess", tmp_path / "missing.yaml")
     assert result.exit_code == 2

@@ -44,7 +44,7 @@ from ._exit import (
     write_new,
 )
 from ._files import MAX_FILE_BYTES, InputProblem, decode_text, read_text_file
-from ._load import load_proposal, parse_proposal, proposal_to_dict
+from ._load import parse_proposal, proposal_to_dict, read_proposal_file
 from ._model import Proposal
 from ._render import (
     OUTCOME_LABELS,
@@ -235,9 +235,15 @@ def _read_stdin() -> str:
 
 
 def _read(name: str) -> Proposal:
+    return _read_with_lines(name)[0]
+
+
+def _read_with_lines(name: str) -> tuple[Proposal, dict[str, int] | None]:
+    """The proposal, and the line of each field path in its file (none for standard input,
+    whose reports give no lines)."""
     if name == "-":
-        return parse_proposal(_read_stdin(), "<stdin>")
-    return load_proposal(name)
+        return parse_proposal(_read_stdin(), "<stdin>"), None
+    return read_proposal_file(name)
 
 
 def _source(name: str) -> str:
@@ -294,13 +300,13 @@ def _assess_file(
 ) -> _Result:
     """Load, assess and render one file. Nothing raised here stops the files after it."""
     try:
-        proposal = _read(name)
+        proposal, lines = _read_with_lines(name)
         verdict = assessor.assess(proposal, as_of=as_of, dialogue=dialogue)
         verdict = attrs.evolve(verdict, title=proposal.title, source=_source(name))
         report = Report(
             verdict,
             decision=apply_decision(verdict, decision) if decision is not None else None,
-            lines=_lines(name) if fmt in ("text", "markdown", "html") else None,
+            lines=lines if fmt in ("text", "markdown", "html") else None,
         )
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         if plan:  # issue 14: a repair plan section
@@ -362,16 +368,6 @@ def _non_answer(path: str, text: str) -> Problem:
         f"{path} holds {text!r}, which is not an answer (read as not stated)",
         code="non-answer",
     )
-
-
-def _lines(name: str) -> dict[str, int] | None:
-    """The line of each field path in a proposal file, for reports (issue 14)."""
-    if name == "-":
-        return None
-    try:
-        return parse_with_lines(Path(name).read_text(encoding="utf-8"), name)[1]
-    except Exception:  # it was read once already; a report without lines is still right
-        return None
 
 
 def _render_one(fmt: str, report: Report, color: bool) -> str:

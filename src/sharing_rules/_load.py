@@ -280,12 +280,17 @@ def parse_proposal(text: str, source: str | None = None) -> Proposal:
 
     Problems carry the line they are on where the text shows it.
     """
+    return _parse_with_lines(text, source)[0]
+
+
+def _parse_with_lines(text: str, source: str | None) -> tuple[Proposal, dict[str, int]]:
+    """:func:`parse_proposal`, also giving the line of each field path (for reports)."""
     try:
         data, lines = parse_with_lines(text, source)
     except InputProblem as exc:
         raise ProposalError([exc.problem]) from None
     try:
-        return proposal_from_dict(data)
+        return proposal_from_dict(data), lines
     except ProposalError as err:
         located = [
             attrs.evolve(p, source=p.source or source, line=p.line or line_for(lines, p.path))
@@ -308,15 +313,22 @@ def load_proposal(source: Source) -> Proposal:
     if isinstance(source, Mapping):
         return proposal_from_dict(source)
     if isinstance(source, str | os.PathLike):
-        try:
-            text = read_text_file(Path(source), str(source))
-        except InputProblem as exc:
-            raise ProposalError([exc.problem]) from None
-        return parse_proposal(text, str(source))
+        return read_proposal_file(source)[0]
     raise UsageError(
         "load_proposal() takes a path, a mapping or a Proposal, "
         f"not {type(source).__name__}; parsed data must be a mapping"
     )
+
+
+def read_proposal_file(path: str | os.PathLike[str]) -> tuple[Proposal, dict[str, int]]:
+    """The proposal in a YAML/JSON file, and the line of each of its field paths, from one
+    read and one parse (the command line's reports give lines). Raises as
+    :func:`load_proposal` does."""
+    try:
+        text = read_text_file(Path(path), str(path))
+    except InputProblem as exc:
+        raise ProposalError([exc.problem]) from None
+    return _parse_with_lines(text, str(path))
 
 
 def proposal_to_dict(proposal: Proposal) -> dict[str, Any]:
