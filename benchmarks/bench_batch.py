@@ -29,7 +29,7 @@ from typing import Any
 
 import sharing_rules as sr
 from sharing_rules import _batch
-from sharing_rules._assess import _assessor_for
+from sharing_rules._assess import assessor_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def _cpu(items: list[Any], processes: int) -> tuple[float, float]:
     inner = functools.partial(
         _batch._assess_one, timestamp=False, as_of=dt.date.today(), dialogue=None
     )
-    assessor = _assessor_for(None)
+    assessor = assessor_for(None)
     start = time.process_time()
     for item in items:
         inner(assessor, item)

@@ -150,3 +150,36 @@ def test_the_reassess_command(stricter: sr.RulePack, tmp_path: Path) -> None:
     data = json.loads(runner.invoke(cli, ["reassess", str(store), "--format", "json"]).output)
     assert data["counts"] == {"records": 2, "flipped": 0, "stale": 0}
     assert runner.invoke(cli, ["reassess", str(store)]).exit_code == 0
+
+
+def test_plan_diff_and_reassess_share_the_compiled_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each compiles a pack only when no assessor of its digest is cached (assessor_for),
+    whether the pack is given as the default, a RulePack or a folder's path."""
+    from collections import OrderedDict
+
+    from sharing_rules import _assess
+
+    built: list[str] = []
+    compile_pack = _assess.Assessor.__init__
+
+    def counting(self: _assess.Assessor, rules: Any = None) -> None:
+        compile_pack(self, rules)
+        built.append(self.rules.digest)
+
+    monkeypatch.setattr(_assess, "_assessors", OrderedDict())
+    monkeypatch.setattr(_assess.Assessor, "__init__", counting)
+    housing, v2 = EXAMPLES / "housing-benefit-matching.yaml", EXAMPLES / "versions"
+    store = _store(tmp_path / "s.jsonl", [sr.load_proposal(housing)])
+    default = sr.load_rules().digest
+    assert built == [default]  # the store's verdict
+    sr.repair_plan(housing, as_of=DAY)
+    sr.diff_proposals(housing, v2 / "housing-benefit-matching-v2.yaml", as_of=DAY)
+    sr.reassess(store)
+    assert built == [default]
+    council = EXAMPLES / "council-pack"
+    sr.repair_plan(housing, rules=council, as_of=DAY)
+    sr.diff_proposals(housing, housing, rules=sr.load_rules(council), as_of=DAY)
+    sr.reassess(store, rules=council)
+    assert built == [default, sr.load_rules(council).digest]

@@ -173,12 +173,16 @@ _assessors: collections.OrderedDict[str, Assessor] = collections.OrderedDict()
 _CACHED = 8
 
 
-def _assessor_for(rules: RulePack | None) -> Assessor:
-    """A compiled assessor per pack digest, the last few kept: compiling per call is slow,
-    and durable-rules 2.0.28 refuses new rulesets (error 102) after about a thousand have
-    been created and dropped out of order in one process."""
+def assessor_for(rules: RulePack | str | os.PathLike[str] | None) -> Assessor:
+    """The shared compiled assessor of ``rules`` (a pack, a pack folder's path, or ``None``
+    for the framework pack): the entry point for every module that assesses with the rules
+    it was given (assess, plan, diff, reassess, voice, batch). One per pack digest, the last
+    few kept: compiling per call is slow, and durable-rules 2.0.28 refuses new rulesets
+    (error 102) after about a thousand have been created and dropped out of order in one
+    process."""
+    given = as_rule_pack(rules) if rules is not None else None
     with _cache_lock:
-        pack = rules if rules is not None else _framework()
+        pack = given if given is not None else _framework()
         assessor = _assessors.get(pack.digest)
         if assessor is None:
             assessor = _assessors[pack.digest] = Assessor(pack)
@@ -207,4 +211,4 @@ def assess(
     The compiled pack is cached by its digest, so calling this repeatedly is cheap.
     """
     pack = as_rule_pack(rules) if rules is not None else None
-    return _assessor_for(pack).assess(proposal, timestamp=timestamp, as_of=as_of, dialogue=dialogue)
+    return assessor_for(pack).assess(proposal, timestamp=timestamp, as_of=as_of, dialogue=dialogue)

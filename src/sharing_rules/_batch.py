@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
-from ._assess import Assessor, _assessor_for
+from ._assess import Assessor, assessor_for
 from ._errors import AssessmentError, SharingRulesError, UsageError
 from ._facts import today
 from ._load import Source
@@ -132,7 +132,7 @@ def _batch(
     pack: RulePack | None,
     processes: int | None,
 ) -> Iterator[BatchResult]:
-    assessor = _assessor_for(pack)
+    assessor = assessor_for(pack)
     results = run_batch(proposals, task, assessor, processes)
     for index, (source, (verdict, error)) in enumerate(results):
         yield BatchResult(index, source, verdict, error)

@@ -11,10 +11,10 @@ from typing import Any
 
 import attrs
 
-from ._assess import _assessor_for
+from ._assess import assessor_for
 from ._facts import today
 from ._load import Source, load_proposal
-from ._rules import RulePack, as_rule_pack
+from ._rules import RulePack
 from ._verdict import Basis, Finding, Outcome, PackInfo, Status, Verdict
 
 __all__ = ["FindingChange", "StatusChange", "VerdictDiff", "diff_proposals", "diff_verdicts"]
@@ -147,7 +147,7 @@ def diff_proposals(
     as_of: dt.date | None = None,
 ) -> VerdictDiff:
     """Assess two versions of a proposal with the same pack and date, and diff the verdicts."""
-    assessor = _assessor_for(as_rule_pack(rules) if rules is not None else None)
+    assessor = assessor_for(rules)
     day = as_of or today()
     return diff_verdicts(
         assessor.assess(load_proposal(old), as_of=day),

@@ -24,14 +24,14 @@ from typing import Any
 
 import attrs
 
-from ._assess import Assessor, _assessor_for, proposal_digest
+from ._assess import Assessor, assessor_for, proposal_digest
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified
 from ._diff import _plain
 from ._errors import AssessmentError, ProposalError
 from ._facts import LISTS_BY_PATH, today
 from ._load import Source, load_proposal, proposal_to_dict
 from ._model import Period, Proposal
-from ._rules import Rule, RulePack, as_rule_pack
+from ._rules import Rule, RulePack
 from ._text import is_non_answer
 from ._verdict import Finding, Outcome, PackInfo, Status, Verdict
 
@@ -514,8 +514,7 @@ def repair_plan(
     Found greedily, then pruned: removing any step would change the final outcome or leave
     a finding unresolved. It is the smallest set this search finds, not a proven minimum.
     """
-    pack = as_rule_pack(rules) if rules is not None else None
-    return plan_with(_assessor_for(pack), proposal, as_of)
+    return plan_with(assessor_for(rules), proposal, as_of)
 
 
 def plan_with(assessor: Assessor, proposal: Source, as_of: dt.date | None = None) -> RepairPlan:

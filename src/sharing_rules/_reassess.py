@@ -18,14 +18,14 @@ from typing import Any
 import attrs
 import cattrs
 
-from ._assess import Assessor, _assessor_for, proposal_digest
+from ._assess import Assessor, assessor_for, proposal_digest
 from ._diff import VerdictDiff, _plain, diff_verdicts
 from ._errors import Problem, ProposalError, _ProblemsError
 from ._facts import today
 from ._files import InputProblem, read_text_file
 from ._load import proposal_from_dict
 from ._model import Proposal
-from ._rules import RulePack, as_rule_pack
+from ._rules import RulePack
 from ._verdict import Outcome, PackInfo, Verdict, verdict_from_dict
 
 __all__ = [
@@ -226,7 +226,7 @@ def reassess(
 
     Raises :class:`StoreError` if a record cannot be read (nothing is re-assessed then).
     """
-    return reassess_with(_assessor_for(as_rule_pack(rules) if rules is not None else None), store)
+    return reassess_with(assessor_for(rules), store)
 
 
 def reassess_with(

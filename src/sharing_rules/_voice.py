@@ -277,14 +277,14 @@ def assess_with_voice(
     as_of: dt.date | None = None,
 ) -> Verdict:
     """Assess with residents' conditions and red lines added to the assessor's pack."""
-    from ._assess import _assessor_for
+    from ._assess import assessor_for
     from ._load import load_proposal
 
     loaded = load_proposal(proposal)
     found = load_records(records)
     covering = _covering(loaded, found)
     rules = voice_rules(covering)
-    target = _assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
+    target = assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
     verdict = target.assess(loaded, timestamp=timestamp, as_of=as_of)
     return attrs.evolve(verdict, public_voice=_section(loaded, found, covering, rules))
 
