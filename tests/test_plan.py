@@ -233,3 +233,53 @@ def test_a_retention_period_is_only_shortened_to_the_rules_limit() -> None:
     assert plan.reaches is sr.Outcome.ACCEPTABLE
     data["safeguards"]["retention_period"] = "P3M"  # within the limit: never lengthened
     assert sr.repair_plan(data, as_of=DAY).empty
+
+
+RECORD = EXAMPLES / "dialogue" / "record.json"  # its card covers fire-safety-visits
+PASSED_ON = "public-voice.ashvale-2026-fire.dsp-2026-014.never-passed-on"
+
+
+def _passed_on() -> dict[str, Any]:
+    """The fire safety visits, with onward sharing the framework allows but residents'
+    red line "The fire service must never pass it on" does not."""
+    data = sr.proposal_to_dict(sr.load_proposal(EXAMPLES / "fire-safety-visits.yaml"))
+    data["purpose"]["onward_sharing"] = "with_provider_agreement"
+    return data
+
+
+def test_a_plan_with_dialogue_works_towards_residents_red_lines() -> None:
+    data = _passed_on()
+    assert sr.repair_plan(data, as_of=DAY).empty  # the framework alone: nothing to do
+    plan = sr.repair_plan(data, as_of=DAY, dialogue=RECORD)
+    assert plan.rule_pack.id == "framework+public-voice"
+    assert plan.outcome is sr.Outcome.NOT_ACCEPTABLE and plan.reaches is sr.Outcome.ACCEPTABLE
+    [step] = plan.steps
+    assert [(c.path, c.value) for c in step.changes] == [("$.purpose.onward_sharing", "prohibited")]
+    assert step.resolves == (PASSED_ON,)
+    after = sr.assess(_apply(data, plan.steps), as_of=DAY, dialogue=RECORD)  # checked apart
+    assert after.outcome is sr.Outcome.ACCEPTABLE
+    data["parties"][1]["private_contractor"] = True  # red line "Never to private companies"
+    blocked = sr.repair_plan(data, as_of=DAY, dialogue=RECORD)
+    assert blocked.reaches is sr.Outcome.NOT_ACCEPTABLE
+    private = "public-voice.ashvale-2026-fire.dsp-2026-014.no-private-companies"
+    assert [(b.rule_id, b.kind) for b in blocked.blockers] == [(private, sr.BlockerKind.SUBSTANCE)]
+
+
+def test_plan_and_assess_plan_take_dialogue_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "passed-on.json"
+    path.write_text(json.dumps(_passed_on()), encoding="utf-8")
+    runner = CliRunner()
+    dated = [str(path), "--as-of", "2026-11-29"]
+    result = runner.invoke(cli, ["plan", *dated, "--dialogue", str(RECORD), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    expected = sr.repair_plan(path, as_of=DAY, dialogue=RECORD).to_json()
+    assert json.loads(result.output) == json.loads(expected)
+    assert json.loads(result.output)["steps"][0]["resolves"] == [PASSED_ON]
+    report = runner.invoke(cli, ["assess", *dated, "--dialogue", str(RECORD), "--plan"])
+    assert report.exit_code == 1  # the verdict's status: residents' red line is crossed
+    assert f"Resolves: {PASSED_ON}" in report.output
+    assert "Now: Not acceptable. After every step: Acceptable." in report.output
+    plain = runner.invoke(cli, ["assess", *dated, "--plan"])
+    assert plain.exit_code == 0 and "Nothing to change" in plain.output
+    bad = runner.invoke(cli, ["plan", *dated, "--dialogue", str(tmp_path / "none.json")])
+    assert bad.exit_code == 2 and "dialogue" in bad.output

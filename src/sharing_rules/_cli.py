@@ -310,7 +310,7 @@ def _assess_file(
         )
         rendered = "" if fmt == "html" else _render_one(fmt, report, color)
         if plan:  # issue 14: a repair plan section
-            rendered += plan_section(assessor, proposal, as_of, fmt)
+            rendered += plan_section(assessor, proposal, as_of, fmt, dialogue)
         warnings = tuple(
             {**_record(name, _non_answer(path, text)), "severity": "warning"}
             for path, text in non_answers(proposal_to_dict(proposal))

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from ._assess import Assessor
+from ._dialogue import Records
 from ._diff import diff_verdicts
 from ._errors import AssessmentError, ProposalError, SharingRulesError
 from ._exit import EXIT_FOUND, EXIT_OK, fail
@@ -129,9 +130,16 @@ def _guarded(run: Callable[[], Any]) -> Any:
 # ---------------------------------------------------------------- plan
 
 
-def plan_section(assessor: Assessor, proposal: Any, as_of: dt.date | None, fmt: str) -> str:
-    """The repair plan as a section of an ``assess --plan`` report (text or markdown)."""
-    made = plan_with(assessor, proposal, as_of)
+def plan_section(
+    assessor: Assessor,
+    proposal: Any,
+    as_of: dt.date | None,
+    fmt: str,
+    dialogue: Records | None = None,
+) -> str:
+    """The repair plan as a section of an ``assess --plan`` report (text or markdown), on
+    the same verdict as the report (with ``--dialogue``, residents' rules included)."""
+    made = plan_with(assessor, proposal, as_of, dialogue)
     if fmt == "markdown":
         return "\n" + render_plan_markdown(made, level=2)
     return "\n" + render_plan_text(made)
@@ -145,12 +153,21 @@ def _plan_exit(made: RepairPlan) -> int:
 @click.command(epilog=PLAN_HELP)
 @click.argument("proposal", metavar="PROPOSAL")
 @_options
+@click.option(
+    "--dialogue",
+    "dialogue_paths",
+    multiple=True,
+    metavar="PATH",
+    help="Dialogue records (a file or a folder, repeatable): plan on the verdict with "
+    "residents' conditions and red lines checked, as assess --dialogue gives it.",
+)
 def plan(
     proposal: str,
     rule_paths: tuple[str, ...],
     disable: tuple[str, ...],
     as_of: dt.datetime | None,
     fmt: str,
+    dialogue_paths: tuple[str, ...],
 ) -> None:
     """The changes, finding by finding, that would make PROPOSAL acceptable.
 
@@ -159,8 +176,11 @@ def plan(
     whom and why, or how a risk was rated: findings that fail on those are listed as
     blockers (docs/changes.md).
     """
+    from . import _cli  # loaded by now: this module's commands are attached to its group
+
+    records = _cli._load_dialogue(dialogue_paths, "text") if dialogue_paths else None
     assessor = _assessor(rule_paths, disable)
-    made: RepairPlan = _guarded(lambda: plan_with(assessor, proposal, _day(as_of)))
+    made: RepairPlan = _guarded(lambda: plan_with(assessor, proposal, _day(as_of), records))
     _emit(fmt, made.to_json, lambda: render_plan_markdown(made), lambda: render_plan_text(made))
     raise SystemExit(_plan_exit(made))
 

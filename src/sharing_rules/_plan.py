@@ -26,6 +26,7 @@ import attrs
 
 from ._assess import Assessor, assessor_for, proposal_digest
 from ._conditions import All, AnyOf, Compare, Condition, Not, Quantified
+from ._dialogue import Records
 from ._diff import _plain
 from ._errors import AssessmentError, ProposalError
 from ._facts import LISTS_BY_PATH, today
@@ -34,6 +35,7 @@ from ._model import Period, Proposal
 from ._rules import Rule, RulePack
 from ._text import is_non_answer
 from ._verdict import Finding, Outcome, PackInfo, Status, Verdict
+from ._voice import with_residents
 
 __all__ = [
     "Blocker",
@@ -505,21 +507,33 @@ def repair_plan(
     *,
     rules: RulePack | str | os.PathLike[str] | None = None,
     as_of: dt.date | None = None,
+    dialogue: Records | None = None,
 ) -> RepairPlan:
     """The changes, finding by finding, that would make a proposal acceptable (or as near
     as changes to its safeguards, paperwork and process can get), each checked by
     re-assessing the changed proposal with the same pack and date; and the findings that
     no such change resolves (:class:`Blocker`). See docs/changes.md.
 
+    With ``dialogue`` (dialogue records, as for :func:`assess`) the plan is made on the
+    verdict with residents' conditions and red lines checked as criteria, so it works
+    towards meeting them too.
+
     Found greedily, then pruned: removing any step would change the final outcome or leave
     a finding unresolved. It is the smallest set this search finds, not a proven minimum.
     """
-    return plan_with(assessor_for(rules), proposal, as_of)
+    return plan_with(assessor_for(rules), proposal, as_of, dialogue)
 
 
-def plan_with(assessor: Assessor, proposal: Source, as_of: dt.date | None = None) -> RepairPlan:
+def plan_with(
+    assessor: Assessor,
+    proposal: Source,
+    as_of: dt.date | None = None,
+    dialogue: Records | None = None,
+) -> RepairPlan:
     """:func:`repair_plan` with an :class:`Assessor` already compiled (as the CLI has)."""
     loaded = load_proposal(proposal)
+    if dialogue is not None:  # the residents' rules, the same for every version tried
+        assessor = with_residents(assessor, loaded, dialogue)
     day = as_of or today()
     search = _Search(assessor, day)
     start = search.assessor.assess(loaded, as_of=day)

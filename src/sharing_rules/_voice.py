@@ -277,16 +277,30 @@ def assess_with_voice(
     as_of: dt.date | None = None,
 ) -> Verdict:
     """Assess with residents' conditions and red lines added to the assessor's pack."""
-    from ._assess import assessor_for
     from ._load import load_proposal
 
     loaded = load_proposal(proposal)
     found = load_records(records)
     covering = _covering(loaded, found)
     rules = voice_rules(covering)
-    target = assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
+    target = _with_rules(assessor, rules)
     verdict = target.assess(loaded, timestamp=timestamp, as_of=as_of)
     return attrs.evolve(verdict, public_voice=_section(loaded, found, covering, rules))
+
+
+def with_residents(assessor: Assessor, proposal: Proposal, records: Records) -> Assessor:
+    """The assessor whose pack adds the conditions and red lines of the residents whose
+    records cover ``proposal`` (``assessor`` itself if none do), as ``assess`` with
+    ``dialogue`` checks them. Which records cover a proposal depends only on its id, purpose
+    kinds and data categories, so the same assessor serves every version of it that a
+    repair plan tries (a plan never changes those)."""
+    return _with_rules(assessor, voice_rules(_covering(proposal, load_records(records))))
+
+
+def _with_rules(assessor: Assessor, rules: Sequence[Rule]) -> Assessor:
+    from ._assess import assessor_for
+
+    return assessor_for(with_voice(assessor.rules, rules)) if rules else assessor
 
 
 # ---------------------------------------------------------------- reports
