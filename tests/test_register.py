@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import attrs
 import jsonschema
 import pytest
 from click.testing import CliRunner
@@ -72,6 +73,7 @@ def test_a_proposal_marked_not_public_is_left_out_of_every_output() -> None:
     assert "DSP-2026-014" in text
 
 
+@pytest.mark.filterwarnings("ignore:.*provisional decisions file:DeprecationWarning")
 def test_entries_publish_organisations_purpose_data_basis_dates_verdict_and_decision() -> None:
     decisions = load_decisions(DIALOGUE / "decisions.yaml")
     (entry,) = build_register(
@@ -106,6 +108,7 @@ def test_without_a_record_the_register_says_no_public_view_recorded() -> None:
     assert entry.decision is None
 
 
+@pytest.mark.filterwarnings("ignore:.*provisional decisions file:DeprecationWarning")
 def test_the_three_formats_hold_the_same_entries() -> None:
     proposals = [sr.load_proposal(p) for p in EXAMPLES]
     entries = build_register(proposals, load_decisions(DIALOGUE / "decisions.yaml"))
@@ -132,6 +135,7 @@ def test_the_page_is_searchable_but_works_without_its_script() -> None:
     )
 
 
+@pytest.mark.filterwarnings("ignore:.*provisional decisions file:DeprecationWarning")
 def test_a_wrong_decisions_file_is_reported_with_its_lines(tmp_path: Path) -> None:
     path = tmp_path / "decisions.yaml"
     path.write_text(
@@ -146,6 +150,7 @@ def test_a_wrong_decisions_file_is_reported_with_its_lines(tmp_path: Path) -> No
     ]
 
 
+@pytest.mark.filterwarnings("ignore:.*provisional decisions file:DeprecationWarning")
 def test_a_decision_for_a_proposal_not_given_is_an_error() -> None:
     decisions = load_decisions(DIALOGUE / "decisions.yaml")
     with pytest.raises(DecisionError, match="DSP-2026-009"):
@@ -171,3 +176,61 @@ def test_the_register_command_writes_html_csv_and_json(tmp_path: Path) -> None:
     assert len(data["entries"]) == len(EXAMPLES)
     assert (tmp_path / "register.html").read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "register.csv").read_text().startswith("id,title,organisations")
+
+
+def _decide(folder: Path, proposal: Path, *flags: str) -> Path:
+    """A decision record written by `sharing-rules decide` (as a council would)."""
+    target = folder / f"{proposal.stem}.yaml"
+    args = ["decide", str(proposal), "--by", "Sam Patel", "--role", "SIRO", "--dpo", "followed"]
+    result = CliRunner().invoke(cli, [*args, "--as-of", "2026-11-29", *flags, "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    return target
+
+
+GANG = ROOT / "examples" / "gang-list-schools.yaml"
+
+
+def test_the_register_reads_decision_records(tmp_path: Path) -> None:
+    records = tmp_path / "decisions"
+    records.mkdir()
+    _decide(records, FIRE, "--decision", "approve", "--on", "2026-04-02")
+    _decide(records, GANG, "--decision", "reject", "--on", "2026-02-12")
+    decided = load_decisions(records)  # a folder of records; no deprecation warning
+    assert {k: (d.decision, d.date.isoformat()) for k, d in decided.items()} == {
+        "DSP-2026-014": ("approved", "2026-04-02"),
+        "DSP-2026-009": ("refused", "2026-02-12"),
+    }
+    entries = build_register([sr.load_proposal(FIRE), sr.load_proposal(GANG)], decided)
+    assert [(e.id, e.decision, e.decision_date) for e in entries] == [
+        ("DSP-2026-009", "refused", "2026-02-12"),
+        ("DSP-2026-014", "approved", "2026-04-02"),
+    ]
+    # A record made on another version of the proposal is published as such.
+    changed = attrs.evolve(sr.load_proposal(FIRE), title="Fire safety visits, second version")
+    (entry,) = build_register([changed], load_decisions(records / "fire-safety-visits.yaml"))
+    assert entry.decision == "approved (on an earlier version of the proposal)"
+
+
+def test_two_decisions_on_one_proposal_are_refused(tmp_path: Path) -> None:
+    record = _decide(tmp_path, FIRE, "--decision", "approve")
+    with pytest.raises(DecisionError) as caught:
+        load_decisions(record, tmp_path)
+    assert [p.code for p in caught.value.problems] == ["duplicate-id"]
+
+
+def test_the_provisional_decisions_file_is_read_with_a_deprecation_warning(
+    tmp_path: Path,
+) -> None:
+    with pytest.warns(DeprecationWarning, match="sharing-rules decide"):
+        decided = load_decisions(DIALOGUE / "decisions.yaml")
+    refused = decided["DSP-2026-009"]
+    assert (refused.decision, refused.proposal_digest) == ("refused", None)
+    old = ["--decisions", str(DIALOGUE / "decisions.yaml")]
+    args = ["register", str(FIRE), str(GANG), *old, "-o", str(tmp_path)]
+    result = CliRunner().invoke(
+        cli, [*args, str(ROOT / "examples" / "housing-benefit-matching.yaml")]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("warning: ") and "is deprecated" in result.stderr
+    data = json.loads((tmp_path / "register.json").read_text())
+    assert [e["decision"] for e in data["entries"]] == ["refused", "approved", "deferred"]

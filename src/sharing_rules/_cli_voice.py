@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -120,8 +121,11 @@ def report(proposal: str, records: Sequence[str], output: str) -> None:
 @click.option(
     "--decisions",
     required=True,
-    type=click.Path(dir_okay=False),
-    help="YAML mapping each proposal id to decision and date (provisional format).",
+    multiple=True,
+    metavar="PATH",
+    help="Decision records written by `sharing-rules decide` (a file or a folder; "
+    "repeatable). The provisional mapping of proposal id to decision and date is still "
+    "read, with a warning: it is deprecated.",
 )
 @click.option("--dialogue", "records", multiple=True, help="Dialogue records (repeatable).")
 @click.option(
@@ -129,7 +133,11 @@ def report(proposal: str, records: Sequence[str], output: str) -> None:
 )
 @click.option("--title", default="Register of data sharing", show_default=True)
 def register(
-    proposals: Sequence[str], decisions: str, records: Sequence[str], output: str, title: str
+    proposals: Sequence[str],
+    decisions: Sequence[str],
+    records: Sequence[str],
+    output: str,
+    title: str,
 ) -> None:
     """Build the public register of PROPOSALs: register.html, register.csv, register.json.
 
@@ -138,9 +146,12 @@ def register(
     """
     try:
         loaded = [load_proposal(p) for p in proposals]
-        entries = build_register(
-            loaded, load_decisions(decisions), load_records(list(records)) if records else ()
-        )
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always", DeprecationWarning)
+            decided = load_decisions(*decisions)
+        for warning in warned:
+            _echo(f"warning: {warning.message}", err=True)
+        entries = build_register(loaded, decided, load_records(list(records)) if records else ())
     except SharingRulesError as err:
         fail(err)
     folder = Path(output)

@@ -334,6 +334,11 @@ def load_decision(path: str | Path) -> DecisionRecord:
         data, lines = parse_with_lines(read_text_file(Path(path), label), label)
     except InputProblem as exc:
         raise DecisionError([exc.problem]) from None
+    return _decision_at(data, lines, label)
+
+
+def _decision_at(data: Any, lines: dict[str, int], label: str) -> DecisionRecord:
+    """:func:`decision_from_dict` on a parsed file, its problems given their lines."""
     try:
         return decision_from_dict(data, label)
     except DecisionError as err:

@@ -10,8 +10,11 @@ What is published, and what never is:
 * The purpose is the plain-language summary written for the public (or, if there is none,
   the purpose statement).
 
-Decisions are read from a small YAML file mapping proposal id to ``decision`` and ``date``.
-This format is provisional: the decision record of issue 14 will replace it.
+Decisions are read from decision records (docs/decisions.md, written by ``sharing-rules
+decide``): what was decided and when. A record made on an earlier version of the proposal
+(its proposal digest differs) is published as such. The provisional format that came before
+(a YAML file mapping proposal id to ``decision`` and ``date``) is still read, with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import csv
 import datetime as dt
 import io
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from ._decision import DecisionRecord, Resolution, _decision_at
 from ._dialogue import DialogueRecord
 from ._errors import Problem, _ProblemsError
 from ._files import InputProblem, read_text_file
@@ -46,8 +51,16 @@ __all__ = [
     "register_json",
 ]
 
-#: The decisions a council may record (provisional, until issue 14's decision records).
+#: The decisions of the provisional decisions file (deprecated: read decision records).
 DECISIONS = ("approved", "approved_with_conditions", "refused", "deferred", "withdrawn")
+#: How the register words each decision of a decision record.
+PUBLISHED = {
+    Resolution.APPROVE: "approved",
+    Resolution.APPROVE_WITH_CONDITIONS: "approved with conditions",
+    Resolution.REJECT: "refused",
+    Resolution.RETURN_FOR_INFORMATION: "returned for more information",
+}
+_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 class DecisionError(_ProblemsError, ValueError):
@@ -58,10 +71,18 @@ class DecisionError(_ProblemsError, ValueError):
 
 @attrs.frozen(slots=True)
 class Decision:
-    """A council's decision on a proposal (provisional format)."""
+    """A council's decision on a proposal, as the register publishes it."""
 
     decision: str
     date: dt.date
+    #: The digest of the proposal decided on (a decision record's); ``None`` from the
+    #: provisional format, which does not say.
+    proposal_digest: str | None = None
+
+    @classmethod
+    def from_record(cls, record: DecisionRecord) -> Decision:
+        """What the register publishes of a decision record."""
+        return cls(PUBLISHED[record.decision], record.decided_on, record.proposal_digest)
 
 
 @attrs.frozen(slots=True)
@@ -84,15 +105,66 @@ class RegisterEntry:
     public_view: str
 
 
-def load_decisions(path: str | Path) -> dict[str, Decision]:
-    """Read a decisions file: ``PROPOSAL-ID: {decision: approved, date: 2026-02-01}``."""
+def load_decisions(*paths: str | Path) -> dict[str, Decision]:
+    """The decisions in decision records (files, or folders of ``*.yaml``/``*.json`` records),
+    by proposal id; raise :class:`DecisionError` listing every problem.
+
+    A file in the provisional format (``PROPOSAL-ID: {decision: approved, date: 2026-02-01}``)
+    is still read, with a :class:`DeprecationWarning`.
+    """
+    out: dict[str, Decision] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        folder = Path(path)
+        files = (
+            sorted(f for f in folder.iterdir() if f.suffix in _SUFFIXES and f.is_file())
+            if folder.is_dir()
+            else [folder]
+        )
+        for file in files:
+            try:
+                found = _decisions_in(file)
+            except _ProblemsError as err:
+                problems += err.problems
+                continue
+            for key, decision in found.items():
+                if key in out:
+                    problems.append(
+                        Problem(
+                            "$",
+                            f"a second decision on {key}",
+                            "give the current decision on each proposal once",
+                            str(file),
+                            code="duplicate-id",
+                        )
+                    )
+                out[key] = decision
+    if problems:
+        raise DecisionError(problems)
+    return out
+
+
+def _decisions_in(path: Path) -> dict[str, Decision]:
     label = str(path)
     try:
-        data, lines = parse_with_lines(read_text_file(Path(path), label), label)
-    except InputProblem as exc:
+        data, lines = parse_with_lines(read_text_file(path, label), label)
+    except (InputProblem, YamlProblem) as exc:
         raise DecisionError([exc.problem]) from None
-    except YamlProblem as exc:
-        raise DecisionError([exc.problem]) from None
+    if isinstance(data, Mapping) and "proposal_id" in data:  # a decision record
+        record = _decision_at(data, lines, label)
+        return {record.proposal_id: Decision.from_record(record)}
+    warnings.warn(
+        f"{label}: the provisional decisions file (proposal id -> decision and date) is "
+        "deprecated; write a decision record for each proposal with `sharing-rules decide` "
+        "(docs/decisions.md)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return _provisional(data, lines, label)
+
+
+def _provisional(data: Any, lines: dict[str, int], label: str) -> dict[str, Decision]:
+    """The provisional format's decisions (deprecated)."""
     if not isinstance(data, Mapping):
         raise DecisionError(
             [Problem("$", "map each proposal id to its decision", None, label, code="wrong-type")]
@@ -191,10 +263,19 @@ def _entry(proposal: Proposal, verdict: Verdict, decision: Decision | None) -> R
         if governance and governance.dpia_status
         else None,
         verdict=OUTCOME_LABELS[verdict.outcome],
-        decision=_words(decision.decision) if decision else None,
+        decision=_decided(proposal, decision) if decision else None,
         decision_date=decision.date.isoformat() if decision else None,
         public_view=_public_view(verdict),
     )
+
+
+def _decided(proposal: Proposal, decision: Decision) -> str:
+    from ._assess import proposal_digest
+
+    said = _words(decision.decision)
+    if decision.proposal_digest not in (None, proposal_digest(proposal)):
+        said += " (on an earlier version of the proposal)"
+    return said
 
 
 def build_register(
