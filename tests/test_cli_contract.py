@@ -141,14 +141,14 @@ def test_errors_json_for_an_unreadable_file_a_broken_pack_and_a_warning(tmp_path
 def test_a_file_that_fails_with_an_internal_error_does_not_stop_the_files_after_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = _cli.load_proposal
+    real = _cli.read_proposal_file
 
-    def flaky(source: Any) -> sr.Proposal:
+    def flaky(source: Any) -> tuple[sr.Proposal, dict[str, int]]:
         if str(source) == str(GANG):
             raise TypeError("a defect in the loader")
         return real(source)
 
-    monkeypatch.setattr(_cli, "load_proposal", flaky)
+    monkeypatch.setattr(_cli, "read_proposal_file", flaky)
     result = run("assess", GANG, FIRE, "--format", "jsonl", "--errors", "json")
     assert result.exit_code == 2
     [line] = result.stdout.splitlines()
