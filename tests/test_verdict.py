@@ -192,6 +192,8 @@ HAND_MADE_JSON = """{
 def test_each_finding_is_written_once_and_referred_to_by_rule_id() -> None:
     verdict = _hand_made()
     assert verdict.to_json() == HAND_MADE_JSON
+    # to_dict keeps the fields' order (for json.dumps without sort_keys)
+    assert list(verdict.to_dict())[:5] == ["outcome", "tests", "features", "findings", "derived"]
     assert verdict.to_json(indent=None) == "".join(
         line.strip() for line in HAND_MADE_JSON.splitlines()
     ).replace('": ', '":')

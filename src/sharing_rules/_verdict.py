@@ -204,9 +204,7 @@ class Verdict:
         Each finding is written once, under ``findings``; ``tests`` and ``features`` are lists
         in the pack's order that refer to their findings by rule id.
         """
-        data = _head(self)
-        data["findings"] = [_finding_data(f) for f in self.findings]
-        return data
+        return _data(self, _stored.unstructure)
 
     def to_json(self, indent: int | None = 2) -> str:
         """The verdict as JSON; byte-identical for the same proposal and rule pack.
@@ -216,7 +214,8 @@ class Verdict:
         finding by finding); with ``indent=None``, all on one line.
         """
         lines = {"findings": [_finding_line(f) for f in self.findings]}
-        return _outline(_head(self), lines, None if indent is None else " " * indent)
+        head = _data(self, _unstructure_head)  # all but the findings
+        return _outline(head, lines, None if indent is None else " " * indent)
 
 
 # Reading and writing the JSON. Shape 2 (written) lists each finding once and refers to it by
@@ -415,11 +414,11 @@ def _keyed(items: Any, cls: type[TestResult] | type[FeatureResult]) -> dict[Any,
 _stored, _unstructure_head = _make_stored_converter()
 
 
-def _head(verdict: Verdict) -> dict[str, Any]:
-    """The verdict's data (shape 2) without its findings."""
+def _data(verdict: Verdict, unstructure: Callable[[Verdict], dict[str, Any]]) -> dict[str, Any]:
+    """The verdict's data in shape 2, made by ``unstructure`` (with or without findings)."""
     if len({f.rule_id for f in verdict.findings}) != len(verdict.findings):
         raise ValueError("two findings have the same rule id: the verdict cannot be stored")
-    data = _unstructure_head(verdict)
+    data = unstructure(verdict)
     pack = data["rule_pack"]
     if "components" in pack:  # issue 14: only when local packs were loaded
         pack["components"] = [list(c) for c in pack["components"]]
