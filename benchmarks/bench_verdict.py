@@ -6,10 +6,14 @@
 "old" is the shape 1 JSON as the library wrote it up to schema_version 1 (every finding under
 ``tests``, under ``features`` and under ``findings``; ``json.dumps`` of the cattrs dict,
 ``indent=2``, which makes the json module use its pure-Python encoder). "new" is
-``to_json()`` now (each finding once, referred to by rule id; one finding a line).
-"compact" is ``to_json(indent=None)`` in each shape. Baseline: plain Python, ``json.dumps``
-of the same new-shape data built by hand from the verdict's attributes (no cattrs). The
-timings are taken in five rounds of blocks (see ``_medians_us``).
+``to_json()`` now (each finding once, referred to by rule id; one finding a line), with each
+finding's line cached, as in a loop of assessments, where an assessor gives the very same
+Finding object for most of a verdict's findings; "cold" is ``to_json()`` with that cache
+emptied before each call (every line encoded). "compact" is ``to_json(indent=None)`` in each
+shape. Baseline: plain Python, ``json.dumps`` of the same new-shape data built by hand from
+the verdict's attributes (no cattrs). The timings are taken in five rounds of blocks (see
+``_medians_us``). The last line is the ratio over a stream of fresh verdicts, each encoded
+once, as a service storing them would.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sharing_rules as sr
-from sharing_rules._verdict import _v1_dict
+from sharing_rules._verdict import _LINES, _v1_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,9 +124,9 @@ def main() -> None:
     paths = sorted((ROOT / "examples").glob("*.yaml"))
     print(f"median of {args.repeat} runs per verdict (5 rounds); time in µs, size in bytes")
     print(
-        f"{'proposal':34} {'old':>7} {'new':>6} {'plain':>6} {'t new/old':>9} "
-        f"{'new/plain':>9} | {'old B':>7} {'new B':>6} {'ratio':>5} | "
-        f"{'compact':>7} {'old':>6} {'new':>6} {'t ratio':>7} {'B ratio':>7}"
+        f"{'proposal':34} {'old':>6} {'new':>5} {'cold':>5} {'plain':>5} {'new/old':>7} "
+        f"{'cold/old':>8} {'new/plain':>9} | {'old B':>6} {'new B':>5} {'ratio':>5} | "
+        f"{'compact':>7} {'old':>5} {'new':>5} {'t ratio':>7} {'B ratio':>7}"
     )
     rows = []
     for path in paths:
@@ -135,6 +139,7 @@ def main() -> None:
             {
                 "old": lambda v=v: _old_json(v),
                 "new": v.to_json,
+                "cold": lambda v=v: (_LINES.clear(), v.to_json()),
                 "plain": lambda v=v: _plain_json(v),
                 "old_compact": lambda v=v: _old_json(v, None),
                 "new_compact": lambda v=v: v.to_json(indent=None),
@@ -147,31 +152,57 @@ def main() -> None:
             "old_compact": len(_old_json(v, None).encode()),
             "new_compact": len(v.to_json(indent=None).encode()),
         }
-        row = (
-            t["new"] / t["old"],
-            t["new"] / t["plain"],
-            size["new"] / size["old"],
-            t["new_compact"] / t["old_compact"],
-            size["new_compact"] / size["old_compact"],
-            t["new_compact"] / t["plain"],
-        )
+        row = {
+            "new/old": t["new"] / t["old"],
+            "cold/old": t["cold"] / t["old"],
+            "new/plain": t["new"] / t["plain"],
+            "size": size["new"] / size["old"],
+            "compact new/old": t["new_compact"] / t["old_compact"],
+            "compact new/plain": t["new_compact"] / t["plain"],
+            "compact size": size["new_compact"] / size["old_compact"],
+        }
         rows.append(row)
         print(
-            f"{path.stem[:34]:34} {t['old']:7.0f} {t['new']:6.0f} {t['plain']:6.0f} "
-            f"{row[0]:9.3f} {row[1]:9.2f} | {size['old']:7} {size['new']:6} {row[2]:5.3f} | "
-            f"{'':7} {t['old_compact']:6.0f} {t['new_compact']:6.0f} {row[3]:7.3f} {row[4]:7.3f}"
+            f"{path.stem[:34]:34} {t['old']:6.0f} {t['new']:5.0f} {t['cold']:5.0f} "
+            f"{t['plain']:5.0f} {row['new/old']:7.3f} {row['cold/old']:8.3f} "
+            f"{row['new/plain']:9.2f} | {size['old']:6} {size['new']:5} {row['size']:5.3f} | "
+            f"{'':7} {t['old_compact']:5.0f} {t['new_compact']:5.0f} "
+            f"{row['compact new/old']:7.3f} {row['compact size']:7.3f}"
         )
-    worst = [max(r[i] for r in rows) for i in range(6)]
-    med = [statistics.median(r[i] for r in rows) for i in range(6)]
+    med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+    worst = {key: max(r[key] for r in rows) for key in rows[0]}
+
+    def figure(key: str, digits: int = 3) -> str:
+        return f"{med[key]:.{digits}f} (worst {worst[key]:.{digits}f})"
+
     print(
-        f"to_json(): time new/old median {med[0]:.3f} (worst {worst[0]:.3f}), "
-        f"new/plain median {med[1]:.2f}; size new/old median {med[2]:.3f} "
-        f"(worst {worst[2]:.3f})"
+        f"to_json(): time new/old median {figure('new/old')}, cache emptied (cold) "
+        f"{figure('cold/old')}, new/plain {figure('new/plain', 2)}; "
+        f"size new/old median {figure('size')}"
     )
     print(
-        f"to_json(indent=None): time new/old median {med[3]:.3f} (worst {worst[3]:.3f}), "
-        f"new/plain median {med[5]:.2f}; size new/old median {med[4]:.3f} "
-        f"(worst {worst[4]:.3f})"
+        f"to_json(indent=None): time new/old median {figure('compact new/old')}, "
+        f"new/plain {figure('compact new/plain', 2)}; size new/old median "
+        f"{figure('compact size')}"
+    )
+    _stream(assessor, paths)
+
+
+def _stream(assessor: sr.Assessor, paths: list[Path], rounds: int = 10) -> None:
+    """``to_json()`` of fresh verdicts, as a service storing each one: every example assessed
+    ``rounds`` times in turn, the cache emptied before the first; old and new timed on each."""
+    verdicts = [assessor.assess(path) for _ in range(rounds) for path in paths]
+    _LINES.clear()
+    old = new = 0
+    for v in verdicts:
+        start = time.perf_counter_ns()
+        v.to_json()
+        middle = time.perf_counter_ns()
+        _old_json(v)
+        new, old = new + middle - start, old + time.perf_counter_ns() - middle
+    print(
+        f"a stream of {len(verdicts)} fresh verdicts ({rounds} rounds of the examples, cache "
+        f"emptied first): to_json() total time new/old {new / old:.3f}"
     )
 
 

@@ -12,7 +12,7 @@ import attrs
 import pytest
 
 import sharing_rules as sr
-from sharing_rules._verdict import _converter, _stored, _v1_dict, decide
+from sharing_rules._verdict import _LINES, _LINES_MAX, _converter, _stored, _v1_dict, decide
 
 TESTS = {"purposeful": "Purposeful", "proportionate": "Proportionate", "responsible": "Responsible"}
 FEATURES = {1: "One", 2: "Two"}
@@ -192,6 +192,8 @@ HAND_MADE_JSON = """{
 def test_each_finding_is_written_once_and_referred_to_by_rule_id() -> None:
     verdict = _hand_made()
     assert verdict.to_json() == HAND_MADE_JSON
+    # to_dict keeps the fields' order (for json.dumps without sort_keys)
+    assert list(verdict.to_dict())[:5] == ["outcome", "tests", "features", "findings", "derived"]
     assert verdict.to_json(indent=None) == "".join(
         line.strip() for line in HAND_MADE_JSON.splitlines()
     ).replace('": ', '":')
@@ -202,6 +204,69 @@ def test_each_finding_is_written_once_and_referred_to_by_rule_id() -> None:
     # the findings under tests and features are the very findings under findings
     assert again.tests["proportionate"].findings[0] is again.findings[1]
     assert again.features[2].findings == (again.findings[1],)
+
+
+def _with_actual(verdict: sr.Verdict, actual: Any, message: str = "no") -> sr.Verdict:
+    """The hand-made verdict with a new second finding whose detail shows ``actual``."""
+    unmet = verdict.findings[1]
+    finding = attrs.evolve(
+        unmet, message=message, details=(attrs.evolve(unmet.details[0], actual=actual),)
+    )
+    return attrs.evolve(verdict, findings=(verdict.findings[0], finding))
+
+
+def _written_actual(verdict: sr.Verdict) -> str:
+    line = verdict.to_json().splitlines()[10]  # the second finding's line
+    assert line.startswith('    {"basis":"contrary","details":[{"actual":')
+    return line.split('"actual":')[1].split(",")[0]
+
+
+def test_a_cached_finding_line_is_never_that_of_an_equal_but_different_finding() -> None:
+    """Findings' lines are cached by identity: equal findings that are written differently
+    (True, 1 and 1.0 are equal in Python, not in JSON) each get their own line."""
+    verdict = _hand_made()
+    written = []
+    for actual in (True, 1, 1.0, "1"):
+        changed = _with_actual(verdict, actual)
+        assert changed.to_json() == changed.to_json()  # the second call from the cache
+        written.append(_written_actual(changed))
+    assert _with_actual(verdict, True).findings == _with_actual(verdict, 1.0).findings
+    assert written == ["true", "1", "1.0", '"1"']
+
+
+def test_findings_made_and_dropped_one_after_another_get_their_own_lines() -> None:
+    """A finding dropped can leave its id to the next one made: the cache holds each finding
+    it keeps a line for, so that its id is not reused while the line is kept."""
+    verdict = _hand_made()
+    for number in range(300):
+        line = _with_actual(verdict, number, message=f"m{number}").to_json(indent=None)
+        assert json.loads(line)["findings"][1]["message"] == f"m{number}"
+        assert json.loads(line)["findings"][1]["details"][0]["actual"] == number
+
+
+def test_a_finding_holding_a_changeable_value_is_written_as_it_is_now() -> None:
+    verdict = _with_actual(_hand_made(), [1, 2])
+    assert _written_actual(verdict) == "[1"
+    verdict.findings[1].details[0].actual.append(3)
+    assert json.loads(verdict.to_json())["findings"][1]["details"][0]["actual"] == [1, 2, 3]
+    assert all(entry[0] is not verdict.findings[1] for entry in _LINES.values())
+
+
+def test_the_line_cache_is_bounded_and_its_lines_are_the_json_modules() -> None:
+    verdict = _hand_made()
+    for number in range(_LINES_MAX + 10):
+        changed = _with_actual(verdict, number)
+        changed.to_json()
+        assert len(_LINES) <= _LINES_MAX
+    cached = changed.to_json(indent=None)
+    _LINES.clear()
+    fresh = changed.to_json(indent=None)
+    data = changed.to_dict()
+    assert (
+        cached
+        == fresh
+        == json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    )
 
 
 def test_a_verdict_whose_findings_share_a_rule_id_is_not_written() -> None:

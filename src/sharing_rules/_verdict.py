@@ -204,13 +204,7 @@ class Verdict:
         Each finding is written once, under ``findings``; ``tests`` and ``features`` are lists
         in the pack's order that refer to their findings by rule id.
         """
-        if len({f.rule_id for f in self.findings}) != len(self.findings):
-            raise ValueError("two findings have the same rule id: the verdict cannot be stored")
-        data: dict[str, Any] = _stored.unstructure(self)
-        pack = data["rule_pack"]
-        if "components" in pack:  # issue 14: only when local packs were loaded
-            pack["components"] = [list(c) for c in pack["components"]]
-        return data
+        return _data(self, _stored.unstructure)
 
     def to_json(self, indent: int | None = 2) -> str:
         """The verdict as JSON; byte-identical for the same proposal and rule pack.
@@ -219,10 +213,9 @@ class Verdict:
         feature and finding is written on a line of its own (so that stored verdicts diff
         finding by finding); with ``indent=None``, all on one line.
         """
-        data = self.to_dict()
-        if indent is None:
-            return _encode(data)
-        return _outline(data, " " * indent)
+        lines = {"findings": [_finding_line(f) for f in self.findings]}
+        head = _data(self, _unstructure_head)  # all but the findings
+        return _outline(head, lines, None if indent is None else " " * indent)
 
 
 # Reading and writing the JSON. Shape 2 (written) lists each finding once and refers to it by
@@ -249,18 +242,69 @@ def _make_encode() -> Callable[[Any], str]:
 _encode = _make_encode()
 
 
-def _outline(data: Mapping[str, Any], pad: str) -> str:
-    """``data`` with one top-level key a line, and one item a line in top-level lists."""
-    lines = []
-    for key in sorted(data):
-        value = data[key]
-        head = f"{pad}{_encode(key)}: "
-        if isinstance(value, list) and value:
-            items = f",\n{pad}{pad}".join(map(_encode, value))
-            lines.append(f"{head}[\n{pad}{pad}{items}\n{pad}]")
+def _outline(data: Mapping[str, Any], encoded: Mapping[str, list[str]], pad: str | None) -> str:
+    """``data`` and the lists of already encoded items in ``encoded`` as one JSON object, keys
+    sorted: with ``pad``, one top-level key a line and one item a line in top-level lists;
+    without, ``_encode``'s compact form (json.dumps's, byte for byte)."""
+    if pad is None:
+        nl, inner, colon, end = "", "", ":", "}"
+    else:
+        nl, inner, colon, end = "\n" + pad, "\n" + pad + pad, ": ", "\n}"
+    parts = []
+    for key in sorted([*data, *encoded]):
+        items = encoded.get(key)
+        value = data.get(key)
+        if items is None and pad is not None and isinstance(value, list):
+            items = list(map(_encode, value))
+        head = f"{nl}{_encode(key)}{colon}"
+        if items is None:
+            parts.append(head + _encode(value))
+        elif items:
+            parts.append(f"{head}[{inner}{(',' + inner).join(items)}{nl}]")
         else:
-            lines.append(head + _encode(value))
-    return "{\n" + ",\n".join(lines) + "\n}"
+            parts.append(head + "[]")
+    return "{" + ",".join(parts) + end
+
+
+# Each finding's line, cached by identity: findings are frozen and an assessor gives the very
+# same Finding object for a rule's unchanged explanation, so most lines of a verdict were
+# written before. Keyed by ``id`` and holding the finding (so that its id cannot be reused
+# while cached), never by equality: equal findings can be written differently (an ``actual``
+# of ``1`` equals ``True`` and ``1.0``). Only findings made of immutable values are cached;
+# the cache is emptied when full.
+_LINES: dict[int, tuple[Finding, str]] = {}
+_LINES_MAX = 2048
+
+
+def _finding_line(finding: Finding) -> str:
+    """The finding's JSON, as ``_encode`` writes its data."""
+    cached = _LINES.get(id(finding))
+    if cached is not None and cached[0] is finding:
+        return cached[1]
+    line = _encode(_finding_data(finding))
+    if _settled(finding):
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[id(finding)] = (finding, line)
+    return line
+
+
+def _settled(finding: Finding) -> bool:
+    """Whether the finding holds only values that cannot change, so that its line can be kept:
+    its tuples are tuples, and each detail's ``actual`` (of any type) is a scalar or a tuple of
+    them (the other fields are text, numbers and enums by their types)."""
+    return (
+        type(finding) is Finding
+        and all(type(f) is tuple for f in (finding.features, finding.paths, finding.sources))
+        and type(finding.details) is tuple
+        and all(type(d) is Detail and _immutable(d.actual) for d in finding.details)
+    )
+
+
+def _immutable(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(map(_immutable, value))
+    return isinstance(value, str | int | float | None)  # bool is an int, the enums are str
 
 
 class _Malformed(ValueError):
@@ -308,7 +352,7 @@ def _results(results: Mapping[Any, Any]) -> list[Any]:
     return [_stored.unstructure(result) for result in results.values()]
 
 
-def _make_stored_converter() -> cattrs.Converter:
+def _make_stored_converter() -> tuple[cattrs.Converter, Callable[[Verdict], dict[str, Any]]]:
     converter = _make_converter()
     omit = cattrs.gen.make_dict_unstructure_fn(Finding, converter, _cattrs_omit_if_default=True)
     converter.register_unstructure_hook(Finding, omit)
@@ -336,7 +380,10 @@ def _make_stored_converter() -> cattrs.Converter:
     converter.register_structure_hook(
         Verdict, cattrs.gen.make_dict_structure_fn(Verdict, converter, **overrides)
     )
-    return converter
+    head = cattrs.gen.make_dict_unstructure_fn(
+        Verdict, converter, findings=override(omit=True), **overrides
+    )
+    return converter, head
 
 
 def _keyed(items: Any, cls: type[TestResult] | type[FeatureResult]) -> dict[Any, Any]:
@@ -364,7 +411,24 @@ def _keyed(items: Any, cls: type[TestResult] | type[FeatureResult]) -> dict[Any,
     return results
 
 
-_stored = _make_stored_converter()
+_stored, _unstructure_head = _make_stored_converter()
+
+
+def _data(verdict: Verdict, unstructure: Callable[[Verdict], dict[str, Any]]) -> dict[str, Any]:
+    """The verdict's data in shape 2, made by ``unstructure`` (with or without findings)."""
+    if len({f.rule_id for f in verdict.findings}) != len(verdict.findings):
+        raise ValueError("two findings have the same rule id: the verdict cannot be stored")
+    data = unstructure(verdict)
+    pack = data["rule_pack"]
+    if "components" in pack:  # issue 14: only when local packs were loaded
+        pack["components"] = [list(c) for c in pack["components"]]
+    return data
+
+
+def _finding_data(finding: Finding) -> dict[str, Any]:
+    """A finding's data (shape 2: fields holding their default left out)."""
+    data: dict[str, Any] = _stored.unstructure(finding, Finding)
+    return data
 
 
 def _v1_dict(verdict: Verdict) -> dict[str, Any]:
