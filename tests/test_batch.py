@@ -224,13 +224,22 @@ def _pause(assessor: object, index: int) -> tuple[int, int]:
 def test_this_process_shares_the_work_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     """While the worker starts, and while it is busy, this process assesses too."""
     monkeypatch.setattr(_batch, "SHARE", True)
+    pulled = 0
+
+    def items() -> Iterator[int]:
+        nonlocal pulled
+        for index in itertools.count():
+            pulled += 1
+            yield index
+
     assessor = _assessor_for(None)
-    results = _batch.run_batch(itertools.count(), _pause, assessor, processes=2)
+    results = _batch.run_batch(items(), _pause, assessor, processes=2)
     pids: list[int] = []
     deadline = time.monotonic() + 120
     for item, (index, pid) in results:
         assert item == index == len(pids)
         pids.append(pid)
+        assert pulled - len(pids) <= 2 * _batch.IN_FLIGHT * 2 * _batch.CHUNK  # a few chunks
         if sum(p != os.getpid() for p in pids) >= 64:
             break
         assert time.monotonic() < deadline, f"the worker did nothing in {len(pids)}"

@@ -1,4 +1,4 @@
-"""Assessing many proposals over a pool of worker processes, results in input order.
+"""Assessing many proposals in this process and a pool of worker processes, in input order.
 
 durable-rules' C binding never releases the GIL, so threads give the throughput of one
 core; only processes use more. Each worker compiles the pack once (the pool's initializer)
@@ -15,9 +15,16 @@ nothing of the caller's, and is cheaper to start than a spawned one. As with any
 ``if __name__ == "__main__":``.
 
 Work goes out in small chunks with a bounded number in flight, so a generator of a million
-proposals is never read ahead more than a few chunks. Results cross the process boundary
-as pickles in which this library's attrs classes are written as their field values (about
-five times quicker to load than attrs' default pickling of slotted classes).
+proposals is never read ahead more than a few chunks. The calling process is one of the
+``processes``: a worker costs about half a second of CPU to start (imports, compiling the
+pack), so the caller assesses proposals itself while the workers start, whenever the oldest
+chunk is not back, and at the end takes back chunks no worker has begun; its results wait
+in order with the workers'. Results cross the process boundary as pickles in which this
+library's attrs classes are written as their field values (about five times quicker to load
+than attrs' default pickling of slotted classes), and each worker sends a finding once and
+then by number: most findings recur from proposal to proposal (on the shipped examples, once
+their findings have been sent, a verdict's pickle falls from 37 KB to 3 KB and reading it
+from 0.55 to 0.07 ms).
 """
 
 from __future__ import annotations
@@ -93,17 +100,20 @@ def assess_many(
     as_of: dt.date | None = None,
     dialogue: Records | None = None,
 ) -> Iterator[BatchResult]:
-    """Assess many proposals in worker processes, yielding a :class:`BatchResult` for each,
-    in input order, as soon as it and those before it are done.
+    """Assess many proposals in this process and worker processes, yielding a
+    :class:`BatchResult` for each, in input order, as soon as it and those before it are done.
 
     ``proposals`` are what :func:`assess` takes (``Proposal`` objects, mappings or file
-    paths; paths are read by the workers). ``processes`` defaults to the number of CPUs
-    this process may use; with ``processes=1``, or a single proposal, everything runs in
-    this process. ``rules``, ``timestamp``, ``as_of`` and ``dialogue`` are as for
-    :func:`assess`; the whole batch is assessed as of one date (today when it starts, by
-    default). A proposal that cannot be assessed gives a result with its ``error`` and the
-    batch goes on; an invalid rule pack or dialogue record, or a worker that cannot build
-    the engine, raises before or instead of any verdict (fail closed).
+    paths; a path is read by the process that assesses it). ``processes`` is this process
+    and ``processes - 1`` workers, by default the number of CPUs this process may use; this
+    process assesses too, while the workers start and whenever they are all busy. With
+    ``processes=1``, or a single proposal, everything runs in this process. ``rules``,
+    ``timestamp``, ``as_of`` and ``dialogue`` are as for :func:`assess`; the whole batch is
+    assessed as of one date (today when it starts, by default). A proposal that cannot be
+    assessed gives a result with its ``error`` and the batch goes on; an invalid rule pack
+    or dialogue record raises before any verdict, and a worker that cannot build this
+    process's engine raises :class:`AssessmentError` when that is known, by the end of the
+    batch at the latest (fail closed: no verdict comes from it).
 
     The pool stops when the iterator is exhausted or closed; Ctrl-C stops it too.
     """
