@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import io
+import itertools
 import json
 import os
 import pickle
@@ -18,7 +21,9 @@ from click.testing import CliRunner, Result
 
 import sharing_rules as sr
 from sharing_rules import _batch, _cli
+from sharing_rules._assess import assessor_for
 from sharing_rules._cli import cli
+from sharing_rules._verdict import Detail
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -32,6 +37,13 @@ def invalid(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("batch") / "misspelt.yaml"
     path.write_text("id: DSP-1\ntitle: A proposal\npurpse:\n  statement: Share.\n", "utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _workers_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chunk goes to a worker: these batches are short enough for this process to
+    finish them alone before a worker starts. Tests of sharing the work turn it back on."""
+    monkeypatch.setattr(_batch, "SHARE", False)
 
 
 def _error(source: object) -> sr.SharingRulesError:
@@ -136,7 +148,12 @@ def test_a_generator_is_read_only_a_few_chunks_ahead() -> None:
     assert pulled <= 2 + _batch.IN_FLIGHT * 2 * _batch.CHUNK
 
 
-def test_a_worker_whose_engine_differs_fails_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("share", [False, True])
+def test_a_worker_whose_engine_differs_fails_the_batch(
+    monkeypatch: pytest.MonkeyPatch, share: bool
+) -> None:
+    """Even when this process assessed every proposal before the worker started."""
+    monkeypatch.setattr(_batch, "SHARE", share)
     monkeypatch.setattr(_batch, "engine_digest", lambda assessor: "sha256:not-this-engine")
     with pytest.raises(sr.AssessmentError, match="different engine"):
         list(sr.assess_many(EXAMPLES[:3], processes=2))
@@ -171,6 +188,146 @@ def test_quick_pickles_rebuild_equal_objects() -> None:
     # The library's attrs classes are written as their field values: no attrs __getstate__.
     assert b"__getstate__" not in _batch.dumps(verdict)
     assert len(_batch.dumps(verdict)) < len(pickle.dumps(verdict, pickle.HIGHEST_PROTOCOL))
+
+
+def _meet(assessor: object, item: tuple[int, str]) -> tuple[int, int, float]:
+    """Item 0 finishes only after item 5 has (in another worker): chunks finish out of order."""
+    index, marker = item
+    if index == 0:
+        deadline = time.monotonic() + 120
+        while not os.path.exists(marker):
+            assert time.monotonic() < deadline, "item 5 was never assessed"
+            time.sleep(0.01)
+    elif index == 5:
+        Path(marker).touch()
+    return index, os.getpid(), time.monotonic()
+
+
+def test_results_in_input_order_when_chunks_finish_out_of_order(tmp_path: Path) -> None:
+    marker = str(tmp_path / "item-5-done")
+    items = [(index, marker) for index in range(40)]
+    assessor = assessor_for(None)
+    results = list(_batch.run_batch(items, _meet, assessor, processes=3))
+    assert [item for item, _ in results] == items
+    assert [index for _, (index, _, _) in results] == list(range(40))
+    finished = [at for _, (_, _, at) in results]
+    assert finished[0] > finished[5]  # item 0 really did finish after later chunks
+    assert os.getpid() not in {pid for _, (_, pid, _) in results}  # all in workers
+    assert len({pid for _, (_, pid, _) in results}) == 2
+
+
+def _pause(assessor: object, index: int) -> tuple[int, int]:
+    time.sleep(0.005)
+    return index, os.getpid()
+
+
+def test_this_process_shares_the_work_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the worker starts, and while it is busy, this process assesses too."""
+    monkeypatch.setattr(_batch, "SHARE", True)
+    pulled = 0
+
+    def items() -> Iterator[int]:
+        nonlocal pulled
+        for index in itertools.count():
+            pulled += 1
+            yield index
+
+    assessor = assessor_for(None)
+    results = _batch.run_batch(items(), _pause, assessor, processes=2)
+    pids: list[int] = []
+    deadline = time.monotonic() + 120
+    for item, (index, pid) in results:
+        assert item == index == len(pids)
+        pids.append(pid)
+        assert pulled - len(pids) <= 2 * _batch.IN_FLIGHT * 2 * _batch.CHUNK  # a few chunks
+        if sum(p != os.getpid() for p in pids) >= 64:
+            break
+        assert time.monotonic() < deadline, f"the worker did nothing in {len(pids)}"
+    results.close()  # type: ignore[attr-defined]
+    first = next(n for n, pid in enumerate(pids) if pid != os.getpid())
+    assert first > 0  # this process began while the worker started
+    assert os.getpid() in pids[first:]  # and went on while the worker worked
+
+
+def test_a_file_that_vanishes_before_a_worker_reads_it(tmp_path: Path) -> None:
+    files = [tmp_path / f"{n}.yaml" for n in range(6)]
+    for n, path in enumerate(files):
+        path.write_bytes(EXAMPLES[n].read_bytes())
+
+    def proposals() -> Iterator[Path]:
+        for path in files:
+            yield path
+            if path == files[2]:
+                path.unlink()  # after it is listed, before a worker reads it
+
+    results = list(sr.assess_many(proposals(), processes=2, as_of=DAY))
+    assert [r.index for r in results] == list(range(6))
+    assert [r.ok for r in results] == [True, True, False, True, True, True]
+    error = results[2].error
+    assert isinstance(error, sr.ProposalError)
+    assert str(error) == str(_error(files[2]))  # what one process says of a missing file
+    assert str(files[2]) in str(error)
+    for n in (0, 1, 3, 4, 5):
+        assert results[n].verdict == sr.assess(EXAMPLES[n], as_of=DAY)
+
+
+def _finding(actual: object, message: str = "m") -> sr.Finding:
+    detail = Detail("$.x", "= 1", actual)
+    return sr.Finding(
+        "r",
+        "1",
+        "T",
+        "purposeful",
+        (1,),
+        "blocking",
+        sr.Status.NOT_MET,
+        message,
+        ("$.x",),
+        (detail,),
+    )
+
+
+def test_findings_sent_once_then_by_number_come_back_equal_and_typed() -> None:
+    verdicts = [sr.assess(p, as_of=DAY) for p in EXAMPLES]
+    sent: dict[object, int] = {}
+    table: list[object] = []
+    first = _batch.dumps(verdicts, sent)
+    again = _batch.dumps(verdicts, sent)
+    plain = sum(len(_batch.dumps(v)) for v in verdicts)
+    numbered = sum(len(_batch.dumps(v, sent)) for v in verdicts)
+    assert numbered < plain / 5  # once sent, findings go by number
+    for payload in (first, again):
+        assert _batch._Unpickler(io.BytesIO(payload), table).load() == verdicts
+    assert 0 < len(table) == len(sent)
+    # 1, 1.0 and True are equal in Python, but each finding keeps its own value and type.
+    values = [1, True, 1.0, "1", None, [1], 1, True, "1"]
+    payloads = [_batch.dumps(_finding(v), sent) for v in values]
+    back = [_batch._Unpickler(io.BytesIO(p), table).load() for p in payloads]
+    assert [type(f.details[0].actual) for f in back] == [type(v) for v in values]
+    assert back == [_finding(v) for v in values]
+    assert b"_define" in payloads[3] and b"_known" in payloads[8]  # "1" again: by number
+    assert not any(b"_known" in p for p in payloads[:8])  # 1 or True again: in full
+
+
+def test_a_worker_results_read_out_of_order_fail_closed() -> None:
+    sent: dict[object, int] = {}
+    first = _batch.dumps([_finding("a")], sent)
+    second = _batch.dumps([_finding("a"), _finding("b")], sent)  # "a" by number
+    for payload in (second, _batch.dumps([_finding("c")], dict(sent))):
+        future: concurrent.futures.Future[tuple[int, bytes]] = concurrent.futures.Future()
+        future.set_result((1, payload))
+        with pytest.raises(sr.AssessmentError, match="worker"):
+            _batch._results(future, {})
+    with pytest.raises(sr.AssessmentError):
+        pickle.loads(first)  # only the batch's reader reads a worker's results
+
+
+def test_the_network_digest_tells_engines_apart() -> None:
+    framework, council = sr.Assessor(), sr.Assessor(sr.load_rules(COUNCIL))
+    digest = framework._network_digest()
+    assert digest.startswith("sha256:") and len(digest) == 7 + 64
+    assert sr.Assessor(sr.load_rules())._network_digest() == digest
+    assert council._network_digest() != digest
 
 
 # ---------------------------------------------------------------- assess --jobs

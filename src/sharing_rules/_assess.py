@@ -116,6 +116,12 @@ class Assessor:
         local = self.rules.components if len(self.rules.components) > 1 else None
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest, local)
 
+    def _network_digest(self) -> str:
+        """``sha256:...`` of the network this assessor gave durable-rules: equal digests, the
+        same engine (batch workers check theirs against the parent's)."""
+        text = json.dumps(self._engine.definition)
+        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     def assess(
         self,
         proposal: Source,

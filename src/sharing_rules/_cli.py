@@ -417,7 +417,7 @@ def _in_workers(
     errors: str,
     **options: Any,
 ) -> Iterator[_Result]:
-    """``assess --jobs``: each file through the same :func:`_assess_file` in worker
+    """``assess --jobs``: each file through the same :func:`_assess_file`, here or in worker
     processes (issue 13), in order; standard input is read and assessed here."""
     from ._batch import run_batch
 
@@ -539,8 +539,8 @@ class _Output:
     default=1,
     show_default=True,
     metavar="N",
-    help="Assess the files in N worker processes (each compiles the rules once); the output, "
-    "its order and the exit status are those of one process.",
+    help="Assess the files in N processes: this one and N-1 workers (each compiles the rules "
+    "once); the output, its order and the exit status are those of one process.",
 )
 def assess(
     files: tuple[str, ...],
