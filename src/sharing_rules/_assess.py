@@ -24,7 +24,7 @@ from ._load import _FIELD_NAMES, Source, _plain, load_proposal
 from ._model import Period, Proposal
 from ._reference import with_derived
 from ._rules import RulePack, as_rule_pack, load_rules
-from ._verdict import PackInfo, Verdict, decide
+from ._verdict import Decider, PackInfo, Verdict
 from ._version import __version__
 from ._voice import assess_with_voice
 
@@ -113,6 +113,8 @@ class Assessor:
         self._explainers = [Explainer(rule, vocabulary) for rule in self.rules.rules]
         self._tests = {k: v.name for k, v in self.rules.tests.items()}
         self._features = {k: v.name for k, v in self.rules.features.items()}
+        layout = [(r.test, r.features, r.severity.value == "blocking") for r in self.rules.rules]
+        self._decide = Decider(layout, self._tests, self._features)
         local = self.rules.components if len(self.rules.components) > 1 else None
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest, local)
 
@@ -150,7 +152,7 @@ class Assessor:
             )
         except Exception as exc:  # fail closed: no verdict from a broken explanation
             raise AssessmentError(f"could not explain the findings: {exc}") from exc
-        outcome, tests, features = decide(findings, self._tests, self._features)
+        outcome, tests, features = self._decide(findings)
         return Verdict(
             outcome=outcome,
             tests=tests,
