@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import sharing_rules as sr
 from sharing_rules import _digest
+from sharing_rules._explain import Explainer
 from sharing_rules._facts import PROPOSAL_KEY, build_facts, reference_facts
 from sharing_rules._load import proposal_to_dict
 from sharing_rules._verdict import (
@@ -256,3 +257,32 @@ def test_each_model_class_has_a_writer_that_leaves_out_only_unstated_fields() ->
         '{"id":"X-2","title":"T","parties":[{"name":"A"}]}'
     )
     assert sr.proposal_digest(proposal) == _old_digest(proposal)
+
+
+class _ShortEngine:
+    """An engine that gives one status too few: no finding may go unexplained."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def run(self, doc: dict[str, Any]) -> tuple[Any, list[Status]]:
+        derived, statuses = self.real.run(doc)
+        return derived, statuses[:-1]
+
+
+def test_a_status_missing_from_the_engine_fails_closed() -> None:
+    assessor = sr.Assessor()
+    assessor._engine = _ShortEngine(assessor._engine)  # type: ignore[assignment]
+    with pytest.raises(sr.AssessmentError, match=r"could not explain.*statuses for"):
+        assessor.assess(EXAMPLES[0], as_of=AS_OF)
+
+
+def test_an_explanation_that_fails_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assessor = sr.Assessor()
+
+    def broken(self: Any, status: Status, doc: Any) -> Finding:
+        raise KeyError("no such fact")
+
+    monkeypatch.setattr(Explainer, "explain", broken)
+    with pytest.raises(sr.AssessmentError, match="could not explain the findings"):
+        assessor.assess(EXAMPLES[0], as_of=AS_OF)

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import os
 import threading
+from itertools import repeat
 
 from ._dialogue import Records
 from ._digest import proposal_digest
@@ -73,10 +74,9 @@ class Assessor:
         derived, statuses = self._engine.run(doc)
         full = with_derived(doc, derived)
         try:
-            findings = tuple(
-                explainer.explain(status, full)
-                for explainer, status in zip(self._explainers, statuses, strict=True)
-            )
+            if len(statuses) != len(self._explainers):
+                raise ValueError(f"{len(statuses)} statuses for {len(self._explainers)} rules")
+            findings = tuple(map(Explainer.explain, self._explainers, statuses, repeat(full)))
         except Exception as exc:  # fail closed: no verdict from a broken explanation
             raise AssessmentError(f"could not explain the findings: {exc}") from exc
         outcome, tests, features = self._decide(findings)

@@ -29,6 +29,7 @@ _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _EXEMPTIONS = ("ne", "not_in")
 # Members read once: on Python 3.11 every ``Status.UNKNOWN`` goes through EnumType.__getattr__.
 _NOT_MET, _UNKNOWN = Status.NOT_MET, Status.UNKNOWN
+_GROUPS = (All, AnyOf)
 _RECENT = 64  #: findings kept per rule for reuse (a bound on memory)
 _OPS = {
     "eq": "=",
@@ -100,7 +101,7 @@ def _diagnose(
         return False, [leaf], actual is None
     if isinstance(c, Not):
         return _diagnose(c.item, doc, not want)
-    if isinstance(c, All | AnyOf):
+    if isinstance(c, _GROUPS):
         every = isinstance(c, All) == want  # every part must have `want`
         parts = [_diagnose(item, doc, want) for item in c.items]
         failing = [part for part in parts if not part[0]]
