@@ -260,8 +260,13 @@ def _phases(repeat: int) -> None:
                 getattr(e, "recent", {}).clear()
             return explain()
 
-        def verdict(p: Any = p, f: Any = findings) -> Any:
+        # the pack's decider, prepared once, where the tree has one (else decide() itself)
+        prepared = getattr(assessor, "_decide", None)
+
+        def verdict(p: Any = p, f: Any = findings, prepared: Any = prepared) -> Any:
             _assess.proposal_digest(p)
+            if prepared is not None:
+                return prepared(f)
             return _verdict.decide(f, assessor._tests, assessor._features)
 
         times = {

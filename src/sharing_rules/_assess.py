@@ -5,96 +5,24 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
-import hashlib
-import json
-import math
 import os
 import threading
-from enum import Enum
-from json.encoder import encode_basestring as _json_text
-from typing import Any
+from itertools import repeat
 
-from . import _model
 from ._dialogue import Records
+from ._digest import proposal_digest
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
 from ._facts import build_facts, today
-from ._load import _FIELD_NAMES, Source, _plain, load_proposal
-from ._model import Period, Proposal
+from ._load import Source, load_proposal
 from ._reference import with_derived
 from ._rules import RulePack, as_rule_pack, load_rules
-from ._verdict import PackInfo, Verdict, decide
+from ._verdict import Decider, PackInfo, Verdict
 from ._version import __version__
 from ._voice import assess_with_voice
 
 __all__ = ["Assessor", "assess", "proposal_digest"]
-
-
-def proposal_digest(proposal: Proposal) -> str:
-    """``sha256:...`` of the proposal's canonical JSON, recorded in its verdict: the JSON of
-    :func:`proposal_to_dict` (fields in the model's order, unstated ones left out) with no
-    spaces and no escaping of non-ASCII characters. Written straight from the model, without
-    building the dict: stored verdicts are keyed by it, so it must never change."""
-    out: list[str] = []
-    _write(proposal, out)
-    return "sha256:" + hashlib.sha256("".join(out).encode("utf-8")).hexdigest()
-
-
-#: Per model class: (field name, its JSON key followed by a colon).
-_KEYS = {c: tuple((n, _json_text(n) + ":") for n in names) for c, names in _FIELD_NAMES.items()}
-#: The JSON of every member of the model's enumerations (of string values).
-_MEMBERS = {
-    m: _json_text(m.value)
-    for c in vars(_model).values()
-    if isinstance(c, type) and issubclass(c, Enum) and c is not Enum
-    for m in c
-    if type(m.value) is str
-}
-_MEMBER_TYPES = frozenset(type(m) for m in _MEMBERS)
-
-
-def _write(value: Any, out: list[str]) -> None:
-    """Append the canonical JSON of a model value, as ``json.dumps(_plain(value))`` writes it."""
-    kind = type(value)
-    keys = _KEYS.get(kind)
-    if keys is not None:
-        sep = "{"
-        for name, key in keys:
-            item = getattr(value, name)
-            if item is not None:
-                out.append(sep)
-                out.append(key)
-                _write_value(item, out)
-                sep = ","
-        out.append("{}" if sep == "{" else "}")
-    elif kind is tuple:
-        sep = "["
-        for item in value:
-            out.append(sep)
-            _write_value(item, out)
-            sep = ","
-        out.append("[]" if sep == "[" else "]")
-    elif kind is float and math.isfinite(value):
-        out.append(float.__repr__(value))
-    elif kind is dt.date or kind is Period:
-        out.append(_json_text(str(value)))  # str of a date is its isoformat()
-    else:  # anything else: exactly as before
-        out.append(json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":")))
-
-
-def _write_value(value: Any, out: list[str]) -> None:
-    kind = type(value)
-    if kind is str:
-        out.append(_json_text(value))
-    elif kind is bool:
-        out.append("true" if value else "false")
-    elif kind is int:
-        out.append(int.__repr__(value))
-    elif kind in _MEMBER_TYPES:
-        out.append(_MEMBERS[value])
-    else:
-        _write(value, out)
 
 
 class Assessor:
@@ -113,6 +41,8 @@ class Assessor:
         self._explainers = [Explainer(rule, vocabulary) for rule in self.rules.rules]
         self._tests = {k: v.name for k, v in self.rules.tests.items()}
         self._features = {k: v.name for k, v in self.rules.features.items()}
+        layout = [(r.test, r.features, r.severity.value == "blocking") for r in self.rules.rules]
+        self._decide = Decider(layout, self._tests, self._features)
         local = self.rules.components if len(self.rules.components) > 1 else None
         self._pack = PackInfo(self.rules.id, self.rules.version, self.rules.digest, local)
 
@@ -150,13 +80,12 @@ class Assessor:
         derived, statuses = self._engine.run(doc)
         full = with_derived(doc, derived)
         try:
-            findings = tuple(
-                explainer.explain(status, full)
-                for explainer, status in zip(self._explainers, statuses, strict=True)
-            )
+            if len(statuses) != len(self._explainers):
+                raise ValueError(f"{len(statuses)} statuses for {len(self._explainers)} rules")
+            findings = tuple(map(Explainer.explain, self._explainers, statuses, repeat(full)))
         except Exception as exc:  # fail closed: no verdict from a broken explanation
             raise AssessmentError(f"could not explain the findings: {exc}") from exc
-        outcome, tests, features = decide(findings, self._tests, self._features)
+        outcome, tests, features = self._decide(findings)
         return Verdict(
             outcome=outcome,
             tests=tests,

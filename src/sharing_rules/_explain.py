@@ -27,6 +27,9 @@ __all__ = ["Explainer"]
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 _EXEMPTIONS = ("ne", "not_in")
+# Members read once: on Python 3.11 every ``Status.UNKNOWN`` goes through EnumType.__getattr__.
+_NOT_MET, _UNKNOWN = Status.NOT_MET, Status.UNKNOWN
+_GROUPS = (All, AnyOf)
 _RECENT = 64  #: findings kept per rule for reuse (a bound on memory)
 _OPS = {
     "eq": "=",
@@ -98,7 +101,7 @@ def _diagnose(
         return False, [leaf], actual is None
     if isinstance(c, Not):
         return _diagnose(c.item, doc, not want)
-    if isinstance(c, All | AnyOf):
+    if isinstance(c, _GROUPS):
         every = isinstance(c, All) == want  # every part must have `want`
         parts = [_diagnose(item, doc, want) for item in c.items]
         failing = [part for part in parts if not part[0]]
@@ -252,12 +255,12 @@ class Explainer:
                     self.recent.clear()
                 self.recent[key] = found
             return found
-        if status is Status.UNKNOWN:
+        if status is _UNKNOWN:
             return self._unknown(doc)
         details: list[Detail] = []
         labels: list[str] = []
         basis = None
-        if status is Status.NOT_MET:
+        if status is _NOT_MET:
             details, basis = self._not_met(doc, labels)
         return self._finding(status, self.templates[status].fill(doc, labels), details, basis)
 
@@ -270,10 +273,10 @@ class Explainer:
             if at_path(doc, parts) is None
             for source in sources
         )
-        template = self.templates[Status.UNKNOWN]
+        template = self.templates[_UNKNOWN]
         key: tuple[Any, ...] | None = None
         if template.shown is not None:
-            key = (Status.UNKNOWN, missing)
+            key = (_UNKNOWN, missing)
             for parts in template.shown:
                 value = at_path(doc, parts)
                 key += (type(value), value)
@@ -281,7 +284,7 @@ class Explainer:
             if found is not None:
                 return found
         details = [Detail(source, "stated", quoted) for source, quoted in missing]
-        finding = self._finding(Status.UNKNOWN, template.fill(doc, []), details)
+        finding = self._finding(_UNKNOWN, template.fill(doc, []), details)
         if key is not None:
             if len(self.recent) >= _RECENT:
                 self.recent.clear()
@@ -296,7 +299,7 @@ class Explainer:
         basis: Basis | None = None,
     ) -> Finding:
         rule = self.rule
-        gap = status is Status.NOT_MET or status is Status.UNKNOWN
+        gap = status is _NOT_MET or status is _UNKNOWN
         return Finding(
             rule_id=rule.id,
             rule_version=rule.version,

@@ -93,6 +93,11 @@ SPECIAL_CATEGORIES = frozenset(
     }
 )
 _HEALTH_AND_CARE = frozenset({Sector.HEALTH, Sector.SOCIAL_CARE})
+# Members read once: on Python 3.11 every ``Severity.SEVERE`` goes through EnumType.__getattr__.
+_CRIMINAL, _IDENTIFIED = DataCategory.CRIMINAL_OFFENCE, Identifiability.IDENTIFIED
+_SEVERE, _SIGNIFICANT, _PROBABLE = Severity.SEVERE, Severity.SIGNIFICANT, Likelihood.PROBABLE
+_INDIVIDUALS, _WIDER_PUBLIC = Beneficiary.INDIVIDUALS, Beneficiary.WIDER_PUBLIC
+_ORGANISATIONS = Beneficiary.ORGANISATIONS
 
 
 def _at(obj: Any, dotted: str) -> Any:
@@ -103,20 +108,19 @@ def _at(obj: Any, dotted: str) -> Any:
     return obj
 
 
+#: The getters that copy a field (by its dotted attribute path): the fact document's builder
+#: reads those fields inline rather than calling the getter.
+_COPIES: dict[Getter, str] = {}
+
+
 def _getter(dotted: str) -> Getter:
-    """A fast reader of a dotted attribute path, giving plain values (``None`` if unset)."""
-    first, *rest = dotted.split(".")
-    if not rest:
-        return lambda p: _plain(getattr(p, first))
-    if len(rest) == 1:
-        second = rest[0]
+    """A reader of a dotted attribute path, giving plain values (``None`` if unset)."""
 
-        def get2(p: Any) -> Any:
-            section = getattr(p, first)
-            return None if section is None else _plain(getattr(section, second))
+    def get(p: Any) -> Any:
+        return _plain(_at(p, dotted))
 
-        return get2
-    return lambda p: _plain(_at(p, dotted))
+    _COPIES[get] = dotted
+    return get
 
 
 #: The value of every member of the model's enumerations, by enumeration (faster than
@@ -193,7 +197,7 @@ def _is_special(item: Any) -> bool | None:
 
 
 def _is_criminal(item: Any) -> bool | None:
-    if item.criminal_offence or item.category is DataCategory.CRIMINAL_OFFENCE:
+    if item.criminal_offence or item.category is _CRIMINAL:
         return True
     return None if item.criminal_offence is None and item.category is None else False
 
@@ -284,6 +288,16 @@ def _count_of(list_name: str) -> Getter:
     return _over(list_name, len)
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
+    return names
+
+
 def _section_stated(section: str) -> Getter:
     """True when a proposal section is given with at least one field stated; else unstated.
 
@@ -296,7 +310,7 @@ def _section_stated(section: str) -> Getter:
         value = getattr(proposal, section)
         if value is None:
             return None
-        stated = any(_answered(getattr(value, f.name)) for f in attrs.fields(type(value)))
+        stated = any(_answered(getattr(value, name)) for name in _field_names(type(value)))
         return True if stated else None
 
     return get
@@ -346,11 +360,9 @@ def _serious(risk: Any) -> bool | None:
 
 def _serious_rating(likelihood: Likelihood | None, severity: Severity | None) -> bool | None:
     """Severe, or significant and probable; unknown if not rated enough to tell."""
-    if severity is Severity.SEVERE or (
-        severity is Severity.SIGNIFICANT and likelihood is Likelihood.PROBABLE
-    ):
+    if severity is _SEVERE or (severity is _SIGNIFICANT and likelihood is _PROBABLE):
         return True
-    if severity is None or (severity is Severity.SIGNIFICANT and likelihood is None):
+    if severity is None or (severity is _SIGNIFICANT and likelihood is None):
         return None
     return False
 
@@ -448,29 +460,21 @@ LISTS: tuple[FactList, ...] = (
                 "for_individuals",
                 "boolean",
                 "It benefits the individuals concerned.",
-                lambda b: (
-                    None if b.beneficiaries is None else Beneficiary.INDIVIDUALS in b.beneficiaries
-                ),
+                lambda b: None if b.beneficiaries is None else _INDIVIDUALS in b.beneficiaries,
                 "beneficiaries",
             ),
             _item(
                 "for_wider_public",
                 "boolean",
                 "It benefits the wider public.",
-                lambda b: (
-                    None if b.beneficiaries is None else Beneficiary.WIDER_PUBLIC in b.beneficiaries
-                ),
+                lambda b: None if b.beneficiaries is None else _WIDER_PUBLIC in b.beneficiaries,
                 "beneficiaries",
             ),
             _item(
                 "for_organisations",
                 "boolean",
                 "It benefits the organisations involved.",
-                lambda b: (
-                    None
-                    if b.beneficiaries is None
-                    else Beneficiary.ORGANISATIONS in b.beneficiaries
-                ),
+                lambda b: None if b.beneficiaries is None else _ORGANISATIONS in b.beneficiaries,
                 "beneficiaries",
             ),
             _item(
@@ -683,7 +687,7 @@ FACTS: tuple[Fact, ...] = (
         ("$.data_items",),
         _over(
             "data_items",
-            lambda items: sum(i.identifiability is Identifiability.IDENTIFIED for i in items),
+            lambda items: sum(i.identifiability is _IDENTIFIED for i in items),
         ),
     ),
     # data subjects
@@ -744,7 +748,7 @@ FACTS: tuple[Fact, ...] = (
         "Some benefit is for the individuals concerned; unknown if none is and some benefit "
         "does not say who it is for.",
         ("$.benefits",),
-        _over("benefits", lambda bs: _any3(_benefits(b, Beneficiary.INDIVIDUALS) for b in bs)),
+        _over("benefits", lambda bs: _any3(_benefits(b, _INDIVIDUALS) for b in bs)),
     ),
     _derived(
         "beneficiaries.wider_public",
@@ -752,7 +756,7 @@ FACTS: tuple[Fact, ...] = (
         "Some benefit is for the wider public; unknown if none is and some benefit does not "
         "say who it is for.",
         ("$.benefits",),
-        _over("benefits", lambda bs: _any3(_benefits(b, Beneficiary.WIDER_PUBLIC) for b in bs)),
+        _over("benefits", lambda bs: _any3(_benefits(b, _WIDER_PUBLIC) for b in bs)),
     ),
     _derived("count.risks", "integer", "Number of risks stated.", ("$.risks",), _count_of("risks")),
     # legal basis
@@ -864,9 +868,7 @@ FACTS: tuple[Fact, ...] = (
         _over(
             "data_items",
             lambda items: _any3(
-                None
-                if i.identifiability is None
-                else i.identifiability is Identifiability.IDENTIFIED
+                None if i.identifiability is None else i.identifiability is _IDENTIFIED
                 for i in items
             ),
         ),
@@ -1089,7 +1091,7 @@ FACTS: tuple[Fact, ...] = (
             lambda bs: _any3(
                 None
                 if b.beneficiaries is None
-                else (Beneficiary.INDIVIDUALS in b.beneficiaries and b.evidence is not None)
+                else (_INDIVIDUALS in b.beneficiaries and b.evidence is not None)
                 for b in bs
             ),
         ),
@@ -1100,37 +1102,72 @@ FACTS: tuple[Fact, ...] = (
 LISTS_BY_PATH: dict[str, FactList] = {lst.path: lst for lst in LISTS}
 
 
-#: A level of the fact document: (name, getter, None) for a fact, (name, None, level) for a
-#: nested mapping, in the order the vocabulary first names each.
-_Level = tuple[tuple[str, Any, Any], ...]
+def _compile_builder() -> Callable[[Proposal], dict[str, Any]]:
+    """The fact document's builder, written once from the vocabulary as one Python function:
+    each section of the proposal read once, each copied field inline, each other fact by its
+    getter, in the order the vocabulary names them (as :func:`reference_facts` has them)."""
+    names: dict[Any, str] = {}  # the namespace: getters and helpers by generated name
+    sections: dict[str, str] = {"": "p"}  # attribute path -> variable holding it
+    lines: list[str] = []
 
+    def name_of(value: Any) -> str:
+        return names.setdefault(value, f"_g{len(names)}")
 
-def _levels(facts: Iterable[tuple[tuple[str, ...], Getter]]) -> _Level:
+    def holder(prefix: str) -> str:
+        """The variable holding the proposal's object at a dotted attribute path."""
+        if prefix not in sections:
+            parent, _, last = prefix.rpartition(".")
+            outer = holder(parent)
+            var = sections[prefix] = "s_" + prefix.replace(".", "_")
+            read = (
+                f"{outer}.{last}"
+                if outer == "p"
+                else f"None if {outer} is None else {outer}.{last}"
+            )
+            lines.append(f"    {var} = {read}")
+        return sections[prefix]
+
+    def value(get: Getter, root: str) -> str:
+        """The expression for a fact of ``root`` (the proposal ``p``, or a list item ``i``)."""
+        dotted = _COPIES.get(get)
+        if dotted is None or (root != "p" and "." in dotted):
+            return f"{name_of(get)}({root})"
+        prefix, _, last = dotted.rpartition(".")
+        outer = holder(prefix) if root == "p" else root
+        read = f"_copy({outer}.{last})"
+        return read if outer == root else f"(None if {outer} is None else {read})"
+
+    def level(node: dict[str, Any], pad: str) -> str:
+        entries = [
+            f"{pad}    {name!r}: "
+            + (level(inner, pad + "    ") if isinstance(inner, dict) else value(inner, "p"))
+            + ","
+            for name, inner in node.items()
+        ]
+        return "{\n" + "\n".join(entries) + f"\n{pad}}}"
+
     tree: dict[str, Any] = {}
-    for parts, get in facts:
+    for fact in FACTS:
+        *outer, last = fact.path.split(".")
         node = tree
-        for name in parts[:-1]:
-            node = node.setdefault(name, {})
-        node[parts[-1]] = get
-
-    def level(node: dict[str, Any]) -> _Level:
-        return tuple(
-            (name, None, level(v)) if isinstance(v, dict) else (name, v, None)
-            for name, v in node.items()
+        for part in outer:
+            node = node.setdefault(part, {})
+        node[last] = fact.get
+    body = f"    return {{\n        {PROPOSAL_KEY!r}: p,\n" + level(tree, "    ")[2:-1].rstrip(" ")
+    for lst in LISTS:
+        fields = ", ".join(f"{f.path!r}: {value(f.get, 'i')}" for f in lst.items)
+        items = name_of(lst.get)
+        body += (
+            f"        {lst.path!r}: [] if (l := {items}(p)) is None"
+            f" else [{{{fields}}} for i in l],\n"
         )
-
-    return level(tree)
-
-
-_LEVELS = _levels((tuple(f.path.split(".")), f.get) for f in FACTS)
-_ITEMS = tuple((lst.path, lst.get, tuple((f.path, f.get) for f in lst.items)) for lst in LISTS)
-
-
-def _fill(level: _Level, proposal: Proposal) -> dict[str, Any]:
-    return {
-        name: get(proposal) if get is not None else _fill(inner, proposal)
-        for name, get, inner in level
-    }
+    source = "def build(p):\n" + "\n".join(lines) + "\n" + body + "    }\n"
+    namespace: dict[str, Any] = {v: k for k, v in names.items()}
+    namespace["_copy"] = _plain
+    exec(compile(source, "<fact document builder>", "exec"), namespace)
+    build: Callable[[Proposal], dict[str, Any]] = namespace["build"]
+    build.__doc__ = source  # what it runs, for anyone debugging it
+    return build
 
 
 def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
@@ -1146,6 +1183,7 @@ def at_path(doc: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
 #: The key under which the fact document carries the proposal itself, for explanations
 #: only (to quote a non-answer); it is not a fact, and rules cannot name it.
 PROPOSAL_KEY = "$proposal"
+_build = _compile_builder()
 
 
 def today() -> dt.date:
@@ -1156,15 +1194,30 @@ def today() -> dt.date:
 def build_facts(proposal: Proposal, as_of: dt.date | None = None) -> dict[str, Any]:
     """The fact document for a proposal, assessed as of a date (today by default): nested
     mappings keyed by the dotted paths."""
-    doc: dict[str, Any] = {PROPOSAL_KEY: proposal}
-    doc.update(_fill(_LEVELS, proposal))
+    doc = _build(proposal)
     as_of = as_of or today()
     review = _at(proposal, "governance.review_date")
     doc["governance"]["review_not_past"] = None if review is None else review >= as_of
     doc["assessment"]["as_of"] = as_of.isoformat()
-    for path, get_items, fields in _ITEMS:
-        items = get_items(proposal)
-        doc[path] = (
-            [] if items is None else [{name: get(item) for name, get in fields} for item in items]
+    return doc
+
+
+def reference_facts(proposal: Proposal, as_of: dt.date) -> dict[str, Any]:
+    """The fact document built the plain way, one fact at a time by its getter: what
+    :func:`build_facts` must give (a test compares them)."""
+    doc: dict[str, Any] = {PROPOSAL_KEY: proposal}
+    for fact in FACTS:
+        *outer, last = fact.path.split(".")
+        node = doc
+        for part in outer:
+            node = node.setdefault(part, {})
+        node[last] = fact.get(proposal)
+    review = _at(proposal, "governance.review_date")
+    doc["governance"]["review_not_past"] = None if review is None else review >= as_of
+    doc["assessment"]["as_of"] = as_of.isoformat()
+    for lst in LISTS:
+        items = lst.get(proposal)
+        doc[lst.path] = (
+            [] if items is None else [{f.path: f.get(i) for f in lst.items} for i in items]
         )
     return doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum, StrEnum
 from typing import Any
@@ -564,59 +565,101 @@ def decide(
     conditions if all tests are met but an advisory criterion is not met or unknown, or a
     feature is not demonstrated; otherwise acceptable. Missing information is never met.
     """
-    # One pass: each finding fails (not met, contrary), is a gap (not met for missing
-    # information, or unknown), or neither.
-    by_test: dict[str, list[Finding]] = {test: [] for test in tests}
-    by_feature: dict[int, list[Finding]] = {number: [] for number in features}
-    failed: set[Any] = set()  # tests ("t", name) and features ("f", number)
-    gapped: set[Any] = set()
-    advisory_gap = False
-    for f in findings:
-        unmet = f.status is Status.NOT_MET
-        gap = unmet or f.status is Status.UNKNOWN
-        fail = unmet and f.basis is not Basis.MISSING
-        mark = failed if fail else gapped if gap else None
-        mine = by_test.get(f.test)
-        if mine is not None:
-            mine.append(f)
-        if f.severity == "blocking":
-            if mark is not None:
-                mark.add(("t", f.test))
-        elif gap:
-            advisory_gap = True
-        for number in f.features:
-            listed = by_feature.get(number)
-            if listed is not None:
-                listed.append(f)
-            if mark is not None:
-                mark.add(("f", number))
-    test_results = {}
-    for test, name in tests.items():
-        if ("t", test) in failed:
-            status = TestStatus.NOT_MET
-        elif not by_test[test] or ("t", test) in gapped:  # no criteria: nothing shows it met
-            status = TestStatus.UNDETERMINED
+    layout = [(f.test, f.features, f.blocking) for f in findings]
+    return Decider(layout, tests, features)(findings)
+
+
+#: A finding's standing in :func:`decide`: neither, a gap (not met for missing information,
+#: or unknown), or a failure (not met, contrary); a test or feature takes the worst.
+_CLEAR, _GAP, _FAIL = 0, 1, 2
+# Members read once: on Python 3.11 every ``Status.NOT_MET`` goes through EnumType.__getattr__.
+_NOT_MET, _UNKNOWN, _MISSING = Status.NOT_MET, Status.UNKNOWN, Basis.MISSING
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function giving the tuple of a sequence's entries at ``positions`` (in C)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        only = positions[0]
+        return lambda sequence: (sequence[only],)
+    return lambda sequence: ()
+
+
+class Decider:
+    """:func:`decide` for one layout of findings (each finding's test, features and whether
+    it is blocking, by position: a rule pack's rules in order), with the grouping worked out
+    once; calling it with findings in that layout gives what ``decide`` gives."""
+
+    __slots__ = ("advisory", "features", "size", "tests")
+
+    def __init__(
+        self,
+        layout: Sequence[tuple[str, tuple[int, ...], bool]],
+        tests: Mapping[str, str],
+        features: Mapping[int, str],
+    ) -> None:
+        self.size = len(layout)
+        #: per test: its key, name, and pickers of its findings and of its blocking ones
+        self.tests = tuple(
+            (
+                test,
+                name,
+                _picker(tuple(i for i, (t, _, _) in enumerate(layout) if t == test)),
+                _picker(tuple(i for i, (t, _, b) in enumerate(layout) if t == test and b)),
+            )
+            for test, name in tests.items()
+        )
+        #: per feature: its number, name, and a picker of the findings evidencing it
+        self.features = tuple(
+            (number, name, _picker(tuple(i for i, (_, fs, _) in enumerate(layout) if number in fs)))
+            for number, name in features.items()
+        )
+        self.advisory = _picker(tuple(i for i, (_, _, b) in enumerate(layout) if not b))
+
+    def __call__(
+        self, findings: Sequence[Finding]
+    ) -> tuple[Outcome, dict[str, TestResult], dict[int, FeatureResult]]:
+        if len(findings) != self.size:
+            raise ValueError(f"{len(findings)} findings for a layout of {self.size}")
+        marks = [
+            (_GAP if f.basis is _MISSING else _FAIL)
+            if (status := f.status) is _NOT_MET
+            else (_GAP if status is _UNKNOWN else _CLEAR)
+            for f in findings
+        ]
+        test_results = {}
+        undetermined = failed = False
+        for test, name, mine, blocking in self.tests:
+            worst = max(blocking(marks), default=_CLEAR)
+            found = mine(findings)
+            if worst == _FAIL:
+                tstatus = TestStatus.NOT_MET
+                failed = True
+            elif worst == _GAP or not found:  # no criteria: nothing shows it met
+                tstatus = TestStatus.UNDETERMINED
+                undetermined = True
+            else:
+                tstatus = TestStatus.MET
+            test_results[test] = TestResult(test, name, tstatus, found)
+        feature_results = {}
+        shortfall = False
+        for number, name, evidence in self.features:
+            worst = max(evidence(marks), default=_GAP)  # none evidences it: undetermined
+            if worst == _FAIL:
+                fstatus = FeatureStatus.NOT_DEMONSTRATED
+            elif worst == _GAP:
+                fstatus = FeatureStatus.UNDETERMINED
+            else:
+                fstatus = FeatureStatus.DEMONSTRATED
+            shortfall = shortfall or worst != _CLEAR
+            feature_results[number] = FeatureResult(number, name, fstatus, evidence(findings))
+        if failed:
+            outcome = Outcome.NOT_ACCEPTABLE
+        elif undetermined:
+            outcome = Outcome.INSUFFICIENT_INFORMATION
+        elif shortfall or any(self.advisory(marks)):
+            outcome = Outcome.ACCEPTABLE_WITH_CONDITIONS
         else:
-            status = TestStatus.MET
-        test_results[test] = TestResult(test, name, status, tuple(by_test[test]))
-    feature_results = {}
-    for number, name in features.items():
-        if ("f", number) in failed:
-            fstatus = FeatureStatus.NOT_DEMONSTRATED
-        elif not by_feature[number] or ("f", number) in gapped:
-            fstatus = FeatureStatus.UNDETERMINED
-        else:
-            fstatus = FeatureStatus.DEMONSTRATED
-        feature_results[number] = FeatureResult(number, name, fstatus, tuple(by_feature[number]))
-    test_statuses = {r.status for r in test_results.values()}
-    if TestStatus.NOT_MET in test_statuses:
-        outcome = Outcome.NOT_ACCEPTABLE
-    elif TestStatus.UNDETERMINED in test_statuses:
-        outcome = Outcome.INSUFFICIENT_INFORMATION
-    elif advisory_gap or any(
-        r.status is not FeatureStatus.DEMONSTRATED for r in feature_results.values()
-    ):
-        outcome = Outcome.ACCEPTABLE_WITH_CONDITIONS
-    else:
-        outcome = Outcome.ACCEPTABLE
-    return outcome, test_results, feature_results
+            outcome = Outcome.ACCEPTABLE
+        return outcome, test_results, feature_results
