@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import hashlib
+import json
 import os
 import threading
 from itertools import repeat
