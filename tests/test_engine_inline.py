@@ -170,7 +170,7 @@ def test_the_engine_copy_is_written_as_json_text() -> None:
         f"{count}l": 10**16,
         status: "completed",
         target.keys["subjects.includes_children"]: "?",
-        target.keys["data_items"]: [{projection: "health"}, {projection: "?"}],
+        projection: ["health", "?"],  # one list of strings per projection
         # the list's count, unstated here: above and below every value a rule can hold
         f"{target.keys['count.data_items']}h": 2**53,
         f"{target.keys['count.data_items']}l": -(2**53),
@@ -189,10 +189,10 @@ def test_a_list_test_with_few_non_matching_values_tests_those() -> None:
     target = target_for(PACK)
     compiled = compile_condition(condition, target)
     (inner,) = [part["$iall"] for part in compiled["$or"] if "$iall" in part]
-    key = "$i." + target.projections[("data_items", ("category",))].key
-    assert list(inner.values()) == [
-        {"$and": [{"$neq": {key: "genetic"}}, {"$neq": {key: "biometric"}}]}
-    ]
+    projection = target.projections[("data_items", ("category",))].key
+    assert inner == {
+        projection: {"$and": [{"$neq": {"$i": "genetic"}}, {"$neq": {"$i": "biometric"}}]}
+    }
     rule = attrs.evolve(
         TEMPLATE, id="generated.no-genetic", when=None, requires=(), condition=condition
     )

@@ -21,9 +21,13 @@ Properties of durable-rules 2.0.28 shape the compiled form:
   string. Item fields have finite domains (enumerations, booleans, "stated"), so ``where``
   becomes "the projection is one of these tuples", found by evaluating ``where`` with the
   reference evaluator on every tuple of the domain.
+* **A list test re-reads every property of every item it walks.** So the engine's copy
+  holds one list of strings per projection (``"p3": ["health|t", ...]``, tested as
+  ``$i``), not a list of items carrying every projection: the list tests of the framework
+  pack cost a third of what they did.
 
-The engine's copy of a fact document is flat with short keys (``f12h``, ``l0``, ``p3``),
-since durable-rules re-serialises the matched fact for every rule that fires.
+The engine's copy of a fact document is flat with short keys (``f12h``, ``p3``), since
+durable-rules re-serialises the matched fact for every rule that fires.
 """
 
 from __future__ import annotations
@@ -200,7 +204,7 @@ def _compile_quantified(q: Quantified, target: Target, negate: bool) -> dict[str
     for values in itertools.product(*domains):
         matches = evaluate(q.where, dict(zip(fields, values, strict=True))) is want
         (tuples if matches else others).append(encode(values))
-    key = f"$i.{projection.key}"
+    key = "$i"  # the item itself: a projection list holds strings
     inner: dict[str, Any] | None
     if not tuples:
         inner = None
@@ -218,7 +222,7 @@ def _compile_quantified(q: Quantified, target: Target, negate: bool) -> dict[str
             # then failed at random with error 102. End on a test that always holds (no
             # projection is "!").
             inner = {"$and": [inner, {"$neq": {key: _NO_PROJECTION}}]}
-    name = target.keys[q.list]
+    name = projection.key
     count = target.key(lst.count)
     if exists:
         return {"$iany": {name: inner}} if inner is not None else _NEVER
@@ -547,8 +551,9 @@ class Plan:
 
     #: (``, "key": `` pre-encoded, path parts, mode, path)
     scalars: tuple[tuple[str, tuple[str, ...], str, str], ...]
-    #: (``, "key": ``, list, ((``"projection key": ``, ((field, presence only), ...)), ...))
-    lists: tuple[tuple[str, str, tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]], ...]
+    #: (``, "projection key": ``, list, ((field, presence only), ...)): one list of strings
+    #: per projection, the items' codes in order
+    lists: tuple[tuple[str, str, tuple[tuple[str, bool], ...]], ...]
 
     @classmethod
     def build(
@@ -573,14 +578,10 @@ class Plan:
             (q.list, tuple(sorted(set(facts_named(q.where))))) for q in _quantifiers(conditions)
         }
         lists = []
-        for name in sorted({lst for lst, _ in wanted}):
-            presence = {f.path for f in target.lists[name].items if f.kind in PRESENCE_ONLY}
-            projections = tuple(
-                (f'"{target.projections[w].key}": ', tuple((f, f in presence) for f in w[1]))
-                for w in sorted(wanted)
-                if w[0] == name
-            )
-            lists.append((f', "{target.keys[name]}": ', name, projections))
+        for w in sorted(wanted):
+            presence = {f.path for f in target.lists[w[0]].items if f.kind in PRESENCE_ONLY}
+            fields = tuple((f, f in presence) for f in w[1])
+            lists.append((f', "{target.projections[w].key}": ', w[0], fields))
         return cls(scalars, tuple(lists))
 
     def text(self, doc: Mapping[str, Any]) -> str:
@@ -599,22 +600,19 @@ class Plan:
                 append(prefix + "true")
             else:
                 append(prefix + (_TEXT.get(value) or _value_text(value, mode, path)))
-        for prefix, name, projections in self.lists:
-            items = []
+        for prefix, name, fields in self.lists:
+            codes = []
             for item in doc.get(name) or ():
-                members = []
-                for pkey, fields in projections:
-                    code = "|".join(
-                        [
-                            _CODES_PRESENCE[item[f] is None]
-                            if presence
-                            else _CODES.get(item[f], item[f])
-                            for f, presence in fields
-                        ]
-                    )
-                    members.append(pkey + (_TEXT.get(code) or _value_text(code, "value", name)))
-                items.append("{" + ", ".join(members) + "}")
-            append(prefix + "[" + ", ".join(items) + "]")
+                code = "|".join(
+                    [
+                        _CODES_PRESENCE[item[f] is None]
+                        if presence
+                        else _CODES.get(item[f], item[f])
+                        for f, presence in fields
+                    ]
+                )
+                codes.append(_TEXT.get(code) or _value_text(code, "value", name))
+            append(prefix + "[" + ", ".join(codes) + "]")
         return "".join(out)
 
 
