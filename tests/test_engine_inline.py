@@ -31,29 +31,20 @@ TEMPLATE = PACK.rules[0]
 
 #: A second derivation over other facts, one reading the first derived fact (the loader
 #: refuses that in a rule file, but the engine must still agree with the reference).
+CHILDREN = Compare("subjects.includes_children", "eq", True)
 SECOND = attrs.evolve(
     DPIA,
     id="derive.children-online",
     sets="derived.children_online",
     requires=("subjects.includes_children", "sharing.method"),
-    condition=All(
-        (
-            Compare("subjects.includes_children", "eq", True),
-            Compare("sharing.method", "in", ("api", "shared_platform")),
-        )
-    ),
+    condition=All((CHILDREN, Compare("sharing.method", "in", ("api", "shared_platform")))),
 )
 READS_DERIVED = attrs.evolve(
-    DPIA,
+    SECOND,
     id="derive.high-risk-children",
     sets="derived.high_risk_children",
     requires=("dpia.required", "subjects.includes_children"),
-    condition=AnyOf(
-        (
-            Compare("dpia.required", "eq", True),
-            Compare("subjects.includes_children", "eq", True),
-        )
-    ),
+    condition=AnyOf((Compare("dpia.required", "eq", True), CHILDREN)),
 )
 DERIVED = ("dpia.required", "derived.children_online", "derived.high_risk_children")
 
