@@ -97,9 +97,6 @@ _dropped: collections.deque[int] = collections.deque()
 CREATE_ATTEMPTS = 3  #: tries at creating a ruleset that the self-check accepts
 SELF_CHECK_DOCUMENTS = 48  #: at most this many example documents check a fresh network
 SESSION_USES = 64  #: assessments per durable-rules session before it is deleted
-#: ``json.dumps`` without its check for reference cycles (a fact is a fresh tree of dicts,
-#: lists and scalars): the same text, less work per container.
-_to_json = json.JSONEncoder(check_circular=False).encode
 
 
 def _parse(name: str) -> tuple[int, str]:
@@ -214,10 +211,10 @@ class DurableEngine:
             sid, n = self._sid, self._uses
             finished = False
             try:
-                fired1 = self._session_stage(sid, n, 1, self._stage_one.apply(doc))
+                fired1 = self._session_stage(sid, n, 1, self._stage_one.text(doc))
                 derived = self._derived(fired1)
                 full = with_derived(doc, derived)
-                fired2 = self._session_stage(sid, n, 2, self._stage_two.apply(full))
+                fired2 = self._session_stage(sid, n, 2, self._stage_two.text(full))
                 finished = True
             finally:
                 self._uses += 1
@@ -228,13 +225,12 @@ class DurableEngine:
                     self._close(sid, report=finished)
         return derived, self._statuses(fired2)
 
-    def _session_stage(self, sid: str, n: int, stage: int, fact: dict[str, Any]) -> list[str]:
-        fact["sid"] = sid
-        fact["stage"] = stage
-        fact["n"] = n  # the assessment's number in the session: never the same fact twice
+    def _session_stage(self, sid: str, n: int, stage: int, members: str) -> list[str]:
+        # n, the assessment's number in the session: never the same fact twice
+        text = f'[{{"sid": "{sid}", "stage": {stage}, "n": {n}{members}}}]'
         try:
             handle = self._handle
-            result = _dr.assert_facts(handle, _to_json([fact]))
+            result = _dr.assert_facts(handle, text)
             fired = []
             state = result[1]
             action = _dr.start_action_for_state(handle, state)
