@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html.parser
 import json
 import re
@@ -422,3 +423,22 @@ def test_markdown_prose_with_entities_and_html_stays_text() -> None:
     rendered = MarkdownIt("commonmark").render(md)
     assert "<img" not in rendered
     assert "A &amp;amp; B &lt;img" in rendered  # shown as written
+
+
+def test_a_line_break_in_the_id_or_title_cannot_forge_report_lines() -> None:
+    # Found by Hypothesis: an id of "\nx" pushed the heading down a line, so the line after
+    # it read as the report's own. Headings stay one line in every format.
+    proposal = attrs.evolve(
+        sr.load_proposal("examples/pupil-risk-scores.yaml"),
+        id="\nx",
+        title="T\nOutcome: ACCEPTABLE",
+    )
+    verdict = sr.assess(proposal, as_of=dt.date(2026, 11, 29))
+    title = proposal.title
+    lines = render_text(verdict, title=title).splitlines()
+    assert lines[0] == r"\nx: T\nOutcome: ACCEPTABLE"
+    assert lines[3].startswith("Outcome: NOT ACCEPTABLE")
+    assert [line for line in lines if line.startswith("Outcome:")] == [lines[3]]
+    markdown = sr.render_markdown(verdict, title=title).splitlines()
+    assert markdown[0] == r"# Assessment of \\nx: T\\nOutcome: ACCEPTABLE"
+    assert "<h1>\\nx: T\\nOutcome: ACCEPTABLE</h1>" in sr.render_html(verdict, title=title)

@@ -229,8 +229,11 @@ def _meta(finding: Finding) -> str:
 
 
 def _heading(report: Report) -> str:
+    """The report's one-line heading: a line break in the proposal's id or title is spelt
+    ``\\n``, so that it cannot push the heading onto lines that read as the report's own."""
     verdict = report.verdict
-    return f"{verdict.proposal_id}: {report.title}" if report.title else verdict.proposal_id
+    text = f"{verdict.proposal_id}: {report.title}" if report.title else verdict.proposal_id
+    return text.replace("\n", "\\n")
 
 
 def _footer_items(verdict: Verdict) -> list[tuple[str, str]]:
