@@ -76,12 +76,14 @@ def test_register_and_decision_problems_carry_specific_codes(tmp_path: Path) -> 
         "DSP-1: {decision: approved}\nDSP-2: {decision: maybe, date: 2026-01-01}\n",
         encoding="utf-8",
     )
-    with pytest.raises(DecisionError) as err:
+    with pytest.raises(DecisionError) as err, pytest.warns(DeprecationWarning):
         load_decisions(decisions)
     assert [p.code for p in err.value.problems] == ["invalid-decision", "not-allowed-value"]
     decisions.write_text("NOT-GIVEN: {decision: approved, date: 2026-01-01}\n", encoding="utf-8")
+    with pytest.warns(DeprecationWarning, match="provisional decisions file"):
+        decided = load_decisions(decisions)
     with pytest.raises(DecisionError) as unknown:
-        build_register([sr.load_proposal(FIRE)], load_decisions(decisions))
+        build_register([sr.load_proposal(FIRE)], decided)
     assert [p.code for p in unknown.value.problems] == ["unknown-proposal"]
 
 
