@@ -7,15 +7,13 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from enum import Enum
 from json.encoder import encode_basestring as _json_text
 from typing import Any
 
 import attrs
 
-from . import _model
 from ._load import _FIELD_NAMES, _plain
-from ._model import Period, Proposal
+from ._model import ENUMS, Period, Proposal
 
 __all__ = ["proposal_digest"]
 
@@ -33,13 +31,7 @@ def proposal_digest(proposal: Proposal) -> str:
 #: Per model class: (field name, its JSON key followed by a colon).
 _KEYS = {c: tuple((n, _json_text(n) + ":") for n in names) for c, names in _FIELD_NAMES.items()}
 #: The JSON of every member of the model's enumerations (of string values).
-_MEMBERS = {
-    m: _json_text(m.value)
-    for c in vars(_model).values()
-    if isinstance(c, type) and issubclass(c, Enum) and c is not Enum
-    for m in c
-    if type(m.value) is str
-}
+_MEMBERS = {m: _json_text(m.value) for c in ENUMS for m in c if type(m.value) is str}
 _MEMBER_TYPES = frozenset(type(m) for m in _MEMBERS)
 
 

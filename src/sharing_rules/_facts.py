@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from ._model import (
+    ENUMS,
     Article6Basis,
     Article9Condition,
     Beneficiary,
@@ -125,29 +126,7 @@ def _getter(dotted: str) -> Getter:
 
 #: The value of every member of the model's enumerations, by enumeration (faster than
 #: ``member.value``, a descriptor call).
-_ENUM_VALUES: dict[type, dict[Any, Any]] = {
-    cls: {m: m.value for m in cls}
-    for cls in (
-        Article6Basis,
-        Article9Condition,
-        Beneficiary,
-        CollectionContext,
-        ConfidentialityBasis,
-        ControllerRole,
-        DataCategory,
-        DecisionKind,
-        DpiaStatus,
-        Frequency,
-        Identifiability,
-        Likelihood,
-        OnwardSharing,
-        PurposeKind,
-        Sector,
-        Setting,
-        Severity,
-        SharingMethod,
-    )
-}
+_ENUM_VALUES: dict[type, dict[Any, Any]] = {cls: {m: m.value for m in cls} for cls in ENUMS}
 
 
 def _plain(value: Any) -> Any:

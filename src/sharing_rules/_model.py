@@ -921,3 +921,12 @@ class Proposal(_Checked):
         "false leaves it out; not stated, it may appear.",
         _flag(),
     )
+
+
+#: Every enumeration of the model (the fact builder and the proposal digest read their
+#: members' values from one table each).
+ENUMS: tuple[type[Enum], ...] = tuple(
+    c
+    for c in list(globals().values())
+    if isinstance(c, type) and issubclass(c, Enum) and c.__module__ == __name__
+)
