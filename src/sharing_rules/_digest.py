@@ -12,8 +12,8 @@ from typing import Any
 
 import attrs
 
-from ._load import _FIELD_NAMES, _plain
-from ._model import ENUMS, Period, Proposal
+from ._load import _plain
+from ._model import ENUMS, FIELD_NAMES, Period, Proposal
 
 __all__ = ["proposal_digest"]
 
@@ -29,7 +29,7 @@ def proposal_digest(proposal: Proposal) -> str:
 
 
 #: Per model class: (field name, its JSON key followed by a colon).
-_KEYS = {c: tuple((n, _json_text(n) + ":") for n in names) for c, names in _FIELD_NAMES.items()}
+_KEYS = {c: tuple((n, _json_text(n) + ":") for n in names) for c, names in FIELD_NAMES.items()}
 #: The JSON of every member of the model's enumerations (of string values).
 _MEMBERS = {m: _json_text(m.value) for c in ENUMS for m in c if type(m.value) is str}
 _MEMBER_TYPES = frozenset(type(m) for m in _MEMBERS)
@@ -115,7 +115,7 @@ _BY_TYPE = {
     "int": "int.__repr__(x) if type(x) is int else _json(x)",
 }
 _ENUM_NAMES = frozenset(t.__name__ for t in _MEMBER_TYPES)
-_CLASS_NAMES = frozenset(c.__name__ for c in _FIELD_NAMES)
+_CLASS_NAMES = frozenset(c.__name__ for c in FIELD_NAMES)
 
 
 def _expression(declared: str) -> str:
@@ -147,7 +147,7 @@ def _compile_writers() -> dict[type, Callable[[Any], str]]:
         "_MEMBERS": _MEMBERS,
         "_MEMBER_TYPES": _MEMBER_TYPES,
     }
-    for cls, names in _FIELD_NAMES.items():
+    for cls, names in FIELD_NAMES.items():
         types = {f.name: str(f.type) for f in attrs.fields(cls)}
         lines = [f"def write_{cls.__name__}(v):", "    out = []"]
         for name in names:

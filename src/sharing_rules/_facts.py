@@ -17,6 +17,7 @@ import attrs
 
 from ._model import (
     ENUMS,
+    FIELD_NAMES,
     Article6Basis,
     Article9Condition,
     Beneficiary,
@@ -267,16 +268,6 @@ def _count_of(list_name: str) -> Getter:
     return _over(list_name, len)
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _NAMES.get(cls)
-    if names is None:
-        names = _NAMES[cls] = tuple(f.name for f in attrs.fields(cls))
-    return names
-
-
 def _section_stated(section: str) -> Getter:
     """True when a proposal section is given with at least one field stated; else unstated.
 
@@ -289,7 +280,7 @@ def _section_stated(section: str) -> Getter:
         value = getattr(proposal, section)
         if value is None:
             return None
-        stated = any(_answered(getattr(value, name)) for name in _field_names(type(value)))
+        stated = any(_answered(getattr(value, name)) for name in FIELD_NAMES[type(value)])
         return True if stated else None
 
     return get

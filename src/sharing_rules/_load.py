@@ -18,10 +18,9 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from . import _model
 from ._errors import Problem, ProposalError, UsageError, did_you_mean
 from ._files import InputProblem, read_text_file
-from ._model import InvalidFieldsError, Period, Proposal, _type_name
+from ._model import FIELD_NAMES, InvalidFieldsError, Period, Proposal, _type_name
 from ._yaml import line_for, parse_with_lines
 
 __all__ = ["load_proposal", "parse_proposal", "proposal_from_dict", "proposal_to_dict"]
@@ -348,7 +347,7 @@ def _plain(value: Any) -> Any:
         return value
     if kind is tuple:
         return [_plain(v) for v in value]
-    names = _FIELD_NAMES.get(kind)
+    names = FIELD_NAMES.get(kind)
     if names is not None:
         out = {}
         for name in names:
@@ -363,13 +362,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-
-
-def _model_classes() -> dict[type, tuple[str, ...]]:
-    classes = [
-        c for c in vars(_model).values() if isinstance(c, type) and attrs.has(c) and c is not Period
-    ]
-    return {c: tuple(f.name for f in attrs.fields(c)) for c in classes}
-
-
-_FIELD_NAMES = _model_classes()

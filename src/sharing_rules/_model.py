@@ -930,3 +930,9 @@ ENUMS: tuple[type[Enum], ...] = tuple(
     for c in list(globals().values())
     if isinstance(c, type) and issubclass(c, Enum) and c.__module__ == __name__
 )
+#: The field names, in order, of every record class of the model (``Period`` is a value).
+FIELD_NAMES: dict[type, tuple[str, ...]] = {
+    c: tuple(f.name for f in attrs.fields(c))
+    for c in list(globals().values())
+    if isinstance(c, type) and attrs.has(c) and c is not Period
+}
