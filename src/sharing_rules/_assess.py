@@ -5,14 +5,13 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import threading
 from itertools import repeat
 
 from ._dialogue import Records
-from ._digest import proposal_digest
+from ._digest import proposal_digest, sha256_text
 from ._engine import DurableEngine
 from ._errors import AssessmentError
 from ._explain import Explainer
@@ -51,8 +50,7 @@ class Assessor:
     def _network_digest(self) -> str:
         """``sha256:...`` of the network this assessor gave durable-rules: equal digests, the
         same engine (batch workers check theirs against the parent's)."""
-        text = json.dumps(self._engine.definition)
-        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return sha256_text(json.dumps(self._engine.definition))
 
     def assess(
         self,

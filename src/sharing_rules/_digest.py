@@ -1,4 +1,5 @@
-"""The proposal digest: SHA-256 of the proposal's canonical JSON, written from the model."""
+"""Digests: ``sha256:`` of a text, and the proposal digest (SHA-256 of the proposal's canonical
+JSON, written from the model)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ import attrs
 from ._load import _plain
 from ._model import ENUMS, FIELD_NAMES, Period, Proposal
 
-__all__ = ["proposal_digest"]
+__all__ = ["proposal_digest", "sha256_text"]
+
+
+def sha256_text(text: str) -> str:
+    """``sha256:`` and the hex SHA-256 of ``text`` in UTF-8: the form of every digest the
+    library records (proposals, packs, networks)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def proposal_digest(proposal: Proposal) -> str:
@@ -25,7 +32,7 @@ def proposal_digest(proposal: Proposal) -> str:
     building the dict: stored verdicts are keyed by it, so it must never change."""
     write = _WRITERS.get(type(proposal))
     text = write(proposal) if write is not None else _json(proposal)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_text(text)
 
 
 #: Per model class: (field name, its JSON key followed by a colon).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -16,6 +15,7 @@ from typing import Any
 import attrs
 
 from ._conditions import Condition, Scope, facts_named, parse_condition
+from ._digest import sha256_text
 from ._errors import Problem, RuleError, UsageError, did_you_mean
 from ._facts import FACTS, LISTS_BY_PATH, Fact
 from ._files import MAX_FILE_BYTES, InputProblem, decode_text, read_text_file
@@ -1264,4 +1264,4 @@ def _digest(
         "parameters": dict(parameters),
     }
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_text(text)

@@ -15,7 +15,6 @@ recorded", and gives no score.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import json
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,7 @@ from ._dialogue import (
     load_records,
     score,
 )
+from ._digest import sha256_text
 from ._errors import AssessmentError
 from ._model import Proposal
 from ._rules import TESTS, Rule, RulePack, _Collector, _File, _parse_rule, _rule_order
@@ -191,7 +191,7 @@ def with_voice(pack: RulePack, rules: Sequence[Rule]) -> RulePack:
         pack,
         id=f"{pack.id}+{PACK_ID}",
         rules=tuple(sorted((*pack.rules, *rules), key=_rule_order)),
-        digest="sha256:" + hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        digest=sha256_text(content),
         components=(*pack.components, (PACK_ID, "1")),
     )
 
