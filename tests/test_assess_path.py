@@ -265,9 +265,9 @@ class _ShortEngine:
     def __init__(self, real: Any) -> None:
         self.real = real
 
-    def run(self, doc: dict[str, Any]) -> tuple[Any, list[Status]]:
-        derived, statuses = self.real.run(doc)
-        return derived, statuses[:-1]
+    def evaluate(self, doc: dict[str, Any]) -> tuple[Any, list[Status], Any]:
+        derived, statuses, full = self.real.evaluate(doc)
+        return derived, statuses[:-1], full
 
 
 def test_a_status_missing_from_the_engine_fails_closed() -> None:

@@ -17,7 +17,6 @@ from ._errors import AssessmentError
 from ._explain import Explainer
 from ._facts import build_facts, today
 from ._load import Source, load_proposal
-from ._reference import with_derived
 from ._rules import RulePack, as_rule_pack, load_rules
 from ._verdict import Decider, PackInfo, Verdict
 from ._version import __version__
@@ -77,8 +76,7 @@ class Assessor:
         proposal = load_proposal(proposal)
         as_of = as_of or today()
         doc = build_facts(proposal, as_of)
-        derived, statuses = self._engine.run(doc)
-        full = with_derived(doc, derived)
+        derived, statuses, full = self._engine.evaluate(doc)
         try:
             if len(statuses) != len(self._explainers):
                 raise ValueError(f"{len(statuses)} statuses for {len(self._explainers)} rules")

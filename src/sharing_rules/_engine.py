@@ -204,6 +204,14 @@ class DurableEngine:
 
     def run(self, doc: Mapping[str, Any]) -> tuple[dict[str, bool | None], list[Status]]:
         """Derived facts and every rule's status for a fact document, in pack order."""
+        derived, statuses, _ = self.evaluate(doc)
+        return derived, statuses
+
+    def evaluate(
+        self, doc: Mapping[str, Any]
+    ) -> tuple[dict[str, bool | None], list[Status], dict[str, Any]]:
+        """As :meth:`run`, plus the document with the derived facts set, which the criteria
+        were matched against (``Assessor.assess`` explains the findings on it)."""
         with self._lock:
             if self._uses == 0:
                 self._sid = str(next(self._sids))
@@ -223,7 +231,7 @@ class DurableEngine:
                 if not finished or self._uses >= SESSION_USES:
                     self._uses = 0
                     self._close(sid, report=finished)
-        return derived, self._statuses(fired2)
+        return derived, self._statuses(fired2), full
 
     def _session_stage(self, sid: str, n: int, stage: int, members: str) -> list[str]:
         # n, the assessment's number in the session: never the same fact twice
