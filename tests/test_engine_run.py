@@ -117,3 +117,35 @@ def test_ctrl_c_between_the_stages_leaves_the_engine_usable(
     fresh = sr.Assessor(PACK)
     for path in EXAMPLES:
         assert assessor.assess(path).to_json() == fresh.assess(path).to_json(), path.name
+
+
+def test_a_second_ctrl_c_during_the_cleanup_leaves_the_engine_usable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C in stage 1, and again while the engine cleans up (the rescue fact): the
+    session was kept for the next assessment with the interrupted one's actions still
+    queued, so the next assessment failed (two stage-1 sentinels)."""
+    assessor = sr.Assessor(PACK)
+    engine = assessor._engine
+    assessor.assess(EXAMPLES[0])
+    real = _engine._dr.assert_facts
+    calls = {"n": 0}
+
+    def interrupt_twice(handle: int, text: str) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            real(handle, text)  # stage 1 stored, its actions queued
+        if calls["n"] <= 2:
+            raise KeyboardInterrupt
+        return real(handle, text)
+
+    monkeypatch.setattr(_engine._dr, "assert_facts", interrupt_twice)
+    sid = engine._sid
+    with pytest.raises(KeyboardInterrupt):
+        assessor.assess(EXAMPLES[1])
+    assert calls["n"] == 2, "the cleanup was not interrupted"
+    assert engine._uses == 0, "the interrupted session is still in use"
+    fresh = sr.Assessor(PACK)
+    for path in EXAMPLES:
+        assert assessor.assess(path).to_json() == fresh.assess(path).to_json(), path.name
+    assert engine._sid != sid

@@ -226,10 +226,13 @@ class DurableEngine:
                 finished = True
             finally:
                 self._uses += 1
-                if not finished:
-                    self._rescue(sid, n)
                 if not finished or self._uses >= SESSION_USES:
+                    # the next assessment starts a new session before this one is cleaned
+                    # up: a second Ctrl-C during the rescue must not leave its actions queued
+                    # for the next assessment (at worst it leaks this session)
                     self._uses = 0
+                    if not finished:
+                        self._rescue(sid, n)
                     self._close(sid, report=finished)
         return derived, self._statuses(fired2), full
 
