@@ -79,6 +79,7 @@ from typing import Any
 import durable_rules_engine as _dr
 
 from ._compile import Plan, compile_pack, keys_read, target_for
+from ._doccheck import DocumentCheck
 from ._errors import AssessmentError, ProposalError
 from ._facts import build_facts
 from ._load import proposal_from_dict
@@ -157,6 +158,7 @@ class DurableEngine:
             read,
         )
         self._derived_paths = [d.sets for d in pack.derivations]
+        self._check = DocumentCheck(vocabulary, self._derived_paths)
         self._names = {name: _parse(name) for name in self.definition if name[0] in "dr"}
         self._ids = {"d": [d.id for d in pack.derivations], "r": [r.id for r in pack.rules]}
         self._lock = threading.Lock()
@@ -203,7 +205,11 @@ class DurableEngine:
         return None
 
     def run(self, doc: Mapping[str, Any]) -> tuple[dict[str, bool | None], list[Status]]:
-        """Derived facts and every rule's status for a fact document, in pack order."""
+        """Derived facts and every rule's status for a fact document, in pack order.
+
+        Raises :class:`AssessmentError` for a malformed document (see ``_doccheck``), naming
+        the path of what is wrong."""
+        self._check(doc)
         derived, statuses, _ = self.evaluate(doc)
         return derived, statuses
 
@@ -211,7 +217,9 @@ class DurableEngine:
         self, doc: Mapping[str, Any]
     ) -> tuple[dict[str, bool | None], list[Status], dict[str, Any]]:
         """As :meth:`run`, plus the document with the derived facts set, which the criteria
-        were matched against (``Assessor.assess`` explains the findings on it)."""
+        were matched against; ``doc`` is not checked. ``Assessor.assess`` calls this with the
+        document ``build_facts`` wrote, which is well-formed by construction (the tests
+        compare it with the plain reference build): the check would only add its cost."""
         with self._lock:
             if self._uses == 0:
                 self._sid = str(next(self._sids))
