@@ -211,13 +211,23 @@ def test_ctrl_c_inside_the_engine_leaves_it_usable(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_engine._dr, name, interrupt_once)
-    sid = engine._sid
-    with pytest.raises(KeyboardInterrupt):
-        assessor.assess(EXAMPLES[3])
+    sid = _interrupted(assessor)
     assert calls["n"] >= call, "the interrupt was not reached"
-    assert engine._uses == 0, "the interrupted session is still in use"
     with pytest.raises(Exception, match="error code"):  # and it was deleted, not leaked
         _engine._dr.get_state(engine._handle, sid)
+    _assert_usable(assessor)
+
+
+def _interrupted(assessor: sr.Assessor) -> str:
+    """Assess with Ctrl-C on the way; the interrupted session, which must not be reused."""
+    sid = assessor._engine._sid
+    with pytest.raises(KeyboardInterrupt):
+        assessor.assess(EXAMPLES[3])
+    assert assessor._engine._uses == 0, "the interrupted session is still in use"
+    return sid
+
+
+def _assert_usable(assessor: sr.Assessor) -> None:
     fresh = sr.Assessor(PACK)
     for path in EXAMPLES:
         assert assessor.assess(path).to_json() == fresh.assess(path).to_json(), path.name
@@ -234,16 +244,11 @@ def test_ctrl_c_between_the_stages_leaves_the_engine_usable(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(_engine, "with_derived", interrupt)
-    sid = engine._sid
-    with pytest.raises(KeyboardInterrupt):
-        assessor.assess(EXAMPLES[1])
+    sid = _interrupted(assessor)
     monkeypatch.undo()
-    assert engine._uses == 0
     with pytest.raises(Exception, match="error code"):
         _engine._dr.get_state(engine._handle, sid)
-    fresh = sr.Assessor(PACK)
-    for path in EXAMPLES:
-        assert assessor.assess(path).to_json() == fresh.assess(path).to_json(), path.name
+    _assert_usable(assessor)
 
 
 def test_a_second_ctrl_c_during_the_cleanup_leaves_the_engine_usable(
@@ -267,12 +272,7 @@ def test_a_second_ctrl_c_during_the_cleanup_leaves_the_engine_usable(
         return real(handle, text)
 
     monkeypatch.setattr(_engine._dr, "assert_facts", interrupt_twice)
-    sid = engine._sid
-    with pytest.raises(KeyboardInterrupt):
-        assessor.assess(EXAMPLES[1])
+    sid = _interrupted(assessor)
     assert calls["n"] == 2, "the cleanup was not interrupted"
-    assert engine._uses == 0, "the interrupted session is still in use"
-    fresh = sr.Assessor(PACK)
-    for path in EXAMPLES:
-        assert assessor.assess(path).to_json() == fresh.assess(path).to_json(), path.name
+    _assert_usable(assessor)
     assert engine._sid != sid
