@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import sharing_rules as sr
 from sharing_rules._jsonwriter import Unfit, make_writer
-from sharing_rules._verdict import _LINES, _finding_line, _stored, _write_finding
+from sharing_rules._verdict import _LINES, _finding_line, _stored, _write_finding, decide
 
 
 def _dumps(data: Any) -> str:
@@ -219,3 +219,52 @@ def test_a_finding_of_a_subclass_is_written_the_generic_way_and_not_kept() -> No
     _LINES.clear()
     assert _finding_line(finding) == _by_cattrs(finding)
     assert not _LINES
+
+
+def _verdict() -> sr.Verdict:
+    met, unmet = _full(), attrs.evolve(_full(), rule_id='r."y"', test="proportionate")
+    outcome, tests, features = decide(
+        [met, unmet], {"purposeful": "P", "proportionate": "Q"}, {5: "F"}
+    )
+    return sr.Verdict(
+        outcome=outcome,
+        tests=tests,
+        features=features,
+        findings=(met, unmet),
+        derived={"d.b": None, "d.a": True},
+        proposal_id="p\u2028",
+        proposal_digest="sha256:0",
+        rule_pack=sr.PackInfo("pk", "1", "sha256:1", components=(("a", "1"), ("b", "2"))),
+        library_version="0",
+        title="T",
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda v: v,
+        # results holding lists, or of another class: written the generic way
+        lambda v: attrs.evolve(
+            v, tests={k: attrs.evolve(r, findings=list(r.findings)) for k, r in v.tests.items()}
+        ),
+        lambda v: attrs.evolve(
+            v, features={5: attrs.evolve(v.features[5], feature=True, name=_Colour.RED)}
+        ),
+    ],
+)
+def test_tests_features_and_the_head_are_written_as_json_writes_the_stored_dict(
+    change: Any,
+) -> None:
+    verdict = change(_verdict())
+    data = verdict.to_dict()
+    assert verdict.to_json(indent=None) == _dumps(data)
+    assert json.loads(verdict.to_json()) == data
+    assert data["tests"][1]["findings"] == ['r."y"']
+    lines = verdict.to_json().splitlines()  # each test on a line of its own
+    at = lines.index('  "tests": [')
+    assert lines[at + 1 : at + 4] == [
+        f"    {_dumps(data['tests'][0])},",
+        f"    {_dumps(data['tests'][1])}",
+        "  ],",
+    ]

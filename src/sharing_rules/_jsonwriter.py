@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -58,10 +59,10 @@ def _plain(items: tuple[Any, ...]) -> bool:
     return all(type(x) in _SCALARS or (type(x) is tuple and _plain(x)) for x in items)
 
 
-def _kind(declared: Any, writers: Mapping[type, str]) -> str:
+def _kind(declared: Any, writers: Mapping[type, str], references: Mapping[type, str]) -> str:
     """The expression writing a value ``x`` of the declared type (raising :class:`Unfit` for a
-    value it does not fit): text, a tuple of texts, numbers or classes with writers, or else
-    any value that cannot change."""
+    value it does not fit): text, a tuple of texts, numbers, classes with writers or classes
+    referred to, or else any value that cannot change."""
     if isinstance(declared, type) and issubclass(declared, str):  # text and StrEnum members
         return "_text(x)"
     args = typing.get_args(declared)
@@ -70,12 +71,15 @@ def _kind(declared: Any, writers: Mapping[type, str]) -> str:
         each = "_text" if isinstance(item, type) and issubclass(item, str) else writers.get(item)
         if each is not None:
             return f'("[" + ",".join(map({each}, x)) + "]" if type(x) is tuple else _unfit(x))'
+        if item in references:  # each item's reference (text), all in C
+            each = f"map({references[item]}, x)"
+            return f'("[" + ",".join(map(_text, {each})) + "]" if type(x) is tuple else _unfit(x))'
         if item is int or item is float:  # (as written by the json module, which cattrs keeps)
             return "(_encode(x) if type(x) is tuple else _unfit(x))"
     if isinstance(declared, types.UnionType) and type(None) in args:
         rest = [arg for arg in args if arg is not type(None)]
         if len(rest) == 1:
-            return f'("null" if x is None else {_kind(rest[0], writers)})'
+            return f'("null" if x is None else {_kind(rest[0], writers, references)})'
     return "_value(x)"
 
 
@@ -84,17 +88,23 @@ def _unfit(x: Any) -> str:
 
 
 def make_writer(
-    cls: type, *, omit_defaults: bool, writers: Mapping[type, Callable[[Any], str]] | None = None
+    cls: type,
+    *,
+    omit_defaults: bool,
+    writers: Mapping[type, Callable[[Any], str]] | None = None,
+    references: Mapping[type, str] | None = None,
 ) -> Callable[[Any], str]:
     """A function writing an object of exactly ``cls`` as ``json.dumps`` writes its cattrs dict
     (fields holding their default left out if ``omit_defaults``, as cattrs' ``omit_if_default``
     does), made once from ``attrs.fields(cls)``; it raises :class:`Unfit` (a TypeError) for an
     object of another class or holding a value of another type than declared, and only
     writes values that cannot change (so that a caller may keep what it wrote). ``writers``
-    write the classes that fields hold tuples of."""
+    write the classes that fields hold tuples of; objects of a class in ``references`` are
+    written as their attribute of that name (text), as cattrs would with such a hook."""
     attrs.resolve_types(cls)
     writers = writers or {}
     names = {kind: f"_write_{kind.__name__}" for kind in writers}
+    refs = {kind: f"_refer_{kind.__name__}" for kind in references or {}}
     namespace: dict[str, Any] = {
         "_cls": cls,
         "_text": _text,
@@ -103,6 +113,7 @@ def make_writer(
         "_unfit": _unfit,
         "Unfit": Unfit,
         **{names[kind]: write for kind, write in writers.items()},
+        **{refs[kind]: operator.attrgetter(name) for kind, name in (references or {}).items()},
     }
     fields = sorted(attrs.fields(cls), key=lambda f: f.name)  # json.dumps sorts the keys
     always = [not (omit_defaults and f.default is not attrs.NOTHING) for f in fields]
@@ -118,7 +129,7 @@ def make_writer(
             lead, trail = "", "" if index == first else ","
         key = lead + _text(field.name) + ":"
         body.append(f"    x = v.{field.name}")
-        value = _kind(field.type, names)
+        value = _kind(field.type, names, refs)
         if always[index]:
             body.append(f"    p{index} = {value}")
             text += key.replace("{", "{{").replace("}", "}}") + f"{{p{index}}}"

@@ -215,8 +215,12 @@ class Verdict:
         feature and finding is written on a line of its own (so that stored verdicts diff
         finding by finding); with ``indent=None``, all on one line.
         """
-        lines = {"findings": [_finding_line(f) for f in self.findings]}
-        head = _data(self, _unstructure_head)  # all but the findings
+        lines = {
+            "findings": [_finding_line(f) for f in self.findings],
+            "tests": _result_lines(self.tests),
+            "features": _result_lines(self.features),
+        }
+        head = _data(self, _unstructure_head)  # all but the findings, tests and features
         return _outline(head, lines, None if indent is None else " " * indent)
 
 
@@ -241,7 +245,7 @@ def _outline(data: Mapping[str, Any], encoded: Mapping[str, list[str]], pad: str
             items = list(map(_encode, value))
         head = f"{nl}{_text(key)}{colon}"  # keys are text
         if items is None:
-            parts.append(head + _encode(value))
+            parts.append(head + (_text(value) if type(value) is str else _encode(value)))
         elif items:
             parts.append(f"{head}[{inner}{(',' + inner).join(items)}{nl}]")
         else:
@@ -281,6 +285,21 @@ _write_finding = make_writer(
     omit_defaults=True,
     writers={Detail: make_writer(Detail, omit_defaults=False)},
 )
+
+
+#: The JSON of a test's (feature's) result, its findings referred to by rule id.
+_RESULT_WRITERS = {
+    cls: make_writer(cls, omit_defaults=False, references={Finding: "rule_id"})
+    for cls in (TestResult, FeatureResult)
+}
+
+
+def _result_lines(results: Mapping[Any, TestResult | FeatureResult]) -> list[str]:
+    """Each test's (or feature's) result's JSON, as ``_encode`` writes its stored data."""
+    try:
+        return [_RESULT_WRITERS[type(result)](result) for result in results.values()]
+    except (TypeError, KeyError):  # of another class, or holding values of other types
+        return list(map(_encode, _results(results)))
 
 
 class _Malformed(ValueError):
@@ -356,8 +375,9 @@ def _make_stored_converter() -> tuple[cattrs.Converter, Callable[[Verdict], dict
     converter.register_structure_hook(
         Verdict, cattrs.gen.make_dict_structure_fn(Verdict, converter, **overrides)
     )
+    out = override(omit=True)  # written by ``_finding_line`` and ``_result_lines``
     head = cattrs.gen.make_dict_unstructure_fn(
-        Verdict, converter, findings=override(omit=True), **overrides
+        Verdict, converter, **{**overrides, "findings": out, "tests": out, "features": out}
     )
     return converter, head
 
