@@ -76,7 +76,7 @@ def _kind(declared: Any, writers: Mapping[type, str], references: Mapping[type, 
             return f'("[" + ",".join(map(_text, {each})) + "]" if type(x) is tuple else _unfit(x))'
         if item is int or item is float:  # (as written by the json module, which cattrs keeps)
             return "(_encode(x) if type(x) is tuple else _unfit(x))"
-    if isinstance(declared, types.UnionType) and type(None) in args:
+    if typing.get_origin(declared) in (typing.Union, types.UnionType) and type(None) in args:
         rest = [arg for arg in args if arg is not type(None)]
         if len(rest) == 1:
             return f'("null" if x is None else {_kind(rest[0], writers, references)})'
@@ -97,10 +97,12 @@ def make_writer(
     """A function writing an object of exactly ``cls`` as ``json.dumps`` writes its cattrs dict
     (fields holding their default left out if ``omit_defaults``, as cattrs' ``omit_if_default``
     does), made once from ``attrs.fields(cls)``; it raises :class:`Unfit` (a TypeError) for an
-    object of another class or holding a value of another type than declared, and only
-    writes values that cannot change (so that a caller may keep what it wrote). ``writers``
-    write the classes that fields hold tuples of; objects of a class in ``references`` are
-    written as their attribute of that name (text), as cattrs would with such a hook."""
+    object of another class or holding a value of another type than declared. It writes only
+    values that cannot change, so that a caller may keep what it wrote: text, tuples (whose
+    items are trusted to be numbers where the type says so) and plain scalars. ``writers``
+    write the classes that fields hold tuples of; an object of a class in ``references`` is
+    written as its attribute of that name (text; the object itself is not checked), as a
+    cattrs hook giving that attribute would have it written."""
     attrs.resolve_types(cls)
     writers = writers or {}
     names = {kind: f"_write_{kind.__name__}" for kind in writers}
