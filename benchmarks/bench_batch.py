@@ -9,8 +9,9 @@ objects loaded beforehand, so only assessment is timed. Baseline: the same ``ass
 call with ``processes=1``, which runs in the calling process with no pool (the plain serial
 loop). Every timed run is a fresh Python process that has imported the library and compiled
 the pack (one assessment) before the clock starts, runs alternate between the two, and the
-medians are compared: so the pooled time includes starting the forkserver and the workers,
-their imports and their compiling of the pack, exactly as a command-line batch pays them.
+medians are compared: so the pooled time includes starting the workers (forked with the
+compiled pack where that is safe; otherwise from the forkserver, with their imports and their
+compiling of the pack), exactly as a command-line batch pays it.
 
 On a shared machine the wall-clock ratio is only as good as the cores that were free, so the
 load average is printed, and the CPU time of every process is measured too (in one more

@@ -2,6 +2,10 @@
 
     python benchmarks/bench_verdict.py            # medians per shipped example, and ratios
     python benchmarks/bench_verdict.py --repeat 500
+    # instructions per call, load-free: run under callgrind with N=0 and N=20, and divide the
+    # difference by 20 x the number of examples (12 today)
+    PYTHONHASHSEED=0 valgrind --tool=callgrind python benchmarks/bench_verdict.py \
+        --calls {cold,warm,old} N
 
 "old" is the shape 1 JSON as the library wrote it up to schema_version 1 (every finding under
 ``tests``, under ``features`` and under ``findings``; ``json.dumps`` of the cattrs dict,
@@ -118,7 +122,11 @@ def _medians_us(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--calls", nargs=2, metavar=("KIND", "N"), help="cold, warm or old")
     args = parser.parse_args()
+    if args.calls:
+        _calls(args.calls[0], int(args.calls[1]))
+        return
 
     assessor = sr.Assessor()
     paths = sorted((ROOT / "examples").glob("*.yaml"))
@@ -186,6 +194,21 @@ def main() -> None:
         f"{figure('compact size')}"
     )
     _stream(assessor, paths)
+
+
+def _calls(kind: str, rounds: int) -> None:
+    """Assess each example, write each verdict's JSON once, then ``rounds`` more times each:
+    "cold" with the line cache emptied before each call, "warm" as it is, "old" in shape 1."""
+    write: Callable[[sr.Verdict], Any] = {
+        "cold": lambda v: (_LINES.clear(), v.to_json()),
+        "warm": lambda v: v.to_json(),
+        "old": _old_json,
+    }[kind]
+    assessor = sr.Assessor()
+    verdicts = [assessor.assess(path) for path in sorted((ROOT / "examples").glob("*.yaml"))]
+    for _ in range(rounds + 1):
+        for v in verdicts:
+            write(v)
 
 
 def _stream(assessor: sr.Assessor, paths: list[Path], rounds: int = 10) -> None:

@@ -7,11 +7,13 @@ import datetime as dt
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import pickle
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,15 +150,62 @@ def test_a_generator_is_read_only_a_few_chunks_ahead() -> None:
     assert pulled <= 2 + _batch.IN_FLIGHT * 2 * _batch.CHUNK
 
 
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
 @pytest.mark.parametrize("share", [False, True])
 def test_a_worker_whose_engine_differs_fails_the_batch(
-    monkeypatch: pytest.MonkeyPatch, share: bool
+    monkeypatch: pytest.MonkeyPatch, share: bool, method: str
 ) -> None:
-    """Even when this process assessed every proposal before the worker started."""
+    """Even when this process assessed every proposal before the worker started; with
+    forked workers (which inherit this patch) and with workers that compile the pack."""
     monkeypatch.setattr(_batch, "SHARE", share)
-    monkeypatch.setattr(_batch, "engine_digest", lambda assessor: "sha256:not-this-engine")
+    monkeypatch.setattr(_batch, "_context", lambda: multiprocessing.get_context(method))
+    parent, real = os.getpid(), _batch.engine_digest
+    monkeypatch.setattr(
+        _batch,
+        "engine_digest",
+        lambda assessor: "sha256:not-this-engine" if os.getpid() == parent else real(assessor),
+    )
     with pytest.raises(sr.AssessmentError, match="different engine"):
         list(sr.assess_many(EXAMPLES[:3], processes=2))
+
+
+def _whose(assessor: sr.Assessor, item: int) -> tuple[int, str | None]:
+    """The process that assessed ``item``, and the mark on the assessor it used."""
+    return os.getpid(), getattr(assessor, "mark", None)
+
+
+def test_workers_are_forked_with_this_process_s_engine_when_it_runs_one_thread() -> None:
+    """Forked workers start with the parent's compiled assessor: nothing to compile."""
+    assert _batch._single_threaded()
+    assert _batch._context().get_start_method() == "fork"
+    assessor = sr.Assessor()
+    assessor.mark = "parent"  # type: ignore[attr-defined]
+    results = list(_batch.run_batch(range(40), _whose, assessor, processes=2))
+    workers = {pid for _, (pid, _) in results} - {os.getpid()}
+    assert workers, "no worker took part"
+    assert {mark for _, (_, mark) in results} == {"parent"}
+
+
+def test_with_another_thread_running_workers_start_clean() -> None:
+    """Forking a process with threads can deadlock the child: then workers come from the
+    forkserver and compile the pack themselves, and give the same verdicts."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not _batch._single_threaded()
+        assert _batch._context().get_start_method() == "forkserver"
+        assessor = sr.Assessor()
+        assessor.mark = "parent"  # type: ignore[attr-defined]
+        results = list(_batch.run_batch(range(40), _whose, assessor, processes=2))
+        verdicts = [r.verdict for r in sr.assess_many(EXAMPLES, processes=2, as_of=DAY)]
+    finally:
+        stop.set()
+        thread.join()
+    marks = {pid: mark for _, (pid, mark) in results}
+    assert set(marks) - {os.getpid()}, "no worker took part"
+    assert all(mark is None for pid, mark in marks.items() if pid != os.getpid())
+    assert verdicts == [sr.assess(p, as_of=DAY) for p in EXAMPLES]
 
 
 @pytest.mark.parametrize("processes", [0, -1, 1.5, "2", True])

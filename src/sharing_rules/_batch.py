@@ -5,12 +5,14 @@ core; only processes use more. Each worker compiles the pack once (the pool's in
 and checks that its compiled network is byte-for-byte the parent's (a digest of the JSON
 definition given to durable-rules), so every worker runs the same engine.
 
-Workers are started with ``forkserver`` where the platform has it, else ``spawn``; never
-``fork``. A forked child copies the parent mid-flight: its durable-rules rulesets and the
-locks that guard them, possibly held by another thread at the moment of the fork, which
-deadlocks the child; Python 3.12 warns about forking a process with threads and 3.14 no
-longer forks by default. A forkserver child starts from a clean process that has imported
-nothing of the caller's, and is cheaper to start than a spawned one. As with any
+Where it is safe, workers are forked: on Linux, from a process that runs a single thread
+(counted by the kernel, so threads started by C libraries count too). A forked worker starts
+with a copy of this process's compiled engine, so it costs a few milliseconds rather than
+about half a second of imports and compiling. Forking a process with other threads can
+deadlock the child (a lock one of them held, durable-rules' or any other, stays held in the
+copy), so then, and on other platforms, workers start with ``forkserver`` where the platform
+has it, else ``spawn``: a child from a clean process that imports the library and compiles
+the pack itself. Either way each worker checks that its network is the parent's. As with any
 ``multiprocessing`` code, a script that starts a batch must guard its entry point with
 ``if __name__ == "__main__":``.
 
@@ -40,6 +42,8 @@ import operator
 import os
 import pickle
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -203,11 +207,14 @@ def _pooled(
     """Chunks go to the workers, ``IN_FLIGHT`` per started worker; while the oldest is not
     back (and while the workers start), this process assesses the next chunk itself, so
     both it and the workers are always busy. Results wait in ``pending``, in input order."""
+    context = _context()
+    # A forked worker inherits this assessor (initargs are not pickled for fork).
+    inherited = assessor if context.get_start_method() == "fork" else None
     pool = concurrent.futures.ProcessPoolExecutor(
         workers,
-        mp_context=_context(),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(assessor.rules, task, engine_digest(assessor)),
+        initargs=(assessor.rules, task, engine_digest(assessor), inherited),
     )
     started = [pool.submit(_ready) for _ in range(workers)]
     pending: collections.deque[tuple[list[T], _Chunk[R]]] = collections.deque()
@@ -313,8 +320,23 @@ def _usable_cpus() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    """``fork`` where it is safe (see the module's docstring), else ``forkserver`` or
+    ``spawn``."""
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _single_threaded():
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread, as the kernel counts them (Linux only: elsewhere
+    a thread a C library started may not be seen, so this says no)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def engine_digest(assessor: Assessor) -> str:
@@ -329,12 +351,18 @@ _worker_error: AssessmentError | None = None
 _sent: dict[Any, int] = {}  #: the findings this worker has sent, by number
 
 
-def _start_worker(pack: RulePack, task: Callable[[Assessor, Any], Any], digest: str) -> None:
-    """Compile the pack once in this worker, and check it gives the parent's engine."""
+def _start_worker(
+    pack: RulePack,
+    task: Callable[[Assessor, Any], Any],
+    digest: str,
+    inherited: Assessor | None = None,
+) -> None:
+    """Compile the pack once in this worker (unless it was forked with the parent's
+    assessor), and check it gives the parent's engine."""
     global _worker, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        assessor = Assessor(pack)
+        assessor = inherited if inherited is not None else Assessor(pack)
         mine = engine_digest(assessor)
         if mine != digest:
             raise AssessmentError(

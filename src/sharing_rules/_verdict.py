@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import json.encoder
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from enum import Enum, StrEnum
+from json.encoder import encode_basestring as _text
 from typing import Any
 
 import attrs
@@ -16,6 +15,8 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import override
 
 from ._errors import Problem, VerdictError
+from ._jsonwriter import encode as _encode
+from ._jsonwriter import make_writer
 from ._voice import PublicVoice
 
 __all__ = [
@@ -214,33 +215,18 @@ class Verdict:
         feature and finding is written on a line of its own (so that stored verdicts diff
         finding by finding); with ``indent=None``, all on one line.
         """
-        lines = {"findings": [_finding_line(f) for f in self.findings]}
-        head = _data(self, _unstructure_head)  # all but the findings
+        lines = {
+            "findings": [_finding_line(f) for f in self.findings],
+            "tests": _result_lines(self.tests),
+            "features": _result_lines(self.features),
+        }
+        head = _data(self, _unstructure_head)  # all but the findings, tests and features
         return _outline(head, lines, None if indent is None else " " * indent)
 
 
 # Reading and writing the JSON. Shape 2 (written) lists each finding once and refers to it by
 # rule id from tests and features, leaving out a finding's fields that hold their default;
 # shape 1 (read only) wrote every finding under tests, features and findings.
-
-
-def _make_encode() -> Callable[[Any], str]:
-    """``json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``, with
-    the json module's C encoder made once: ``JSONEncoder.encode`` makes one a call, which
-    costs as much as encoding a small finding (and the outline encodes one a line)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # no C accelerator: the module's own pure-Python path
-        return encoder.encode
-    # (markers, default, encoder, indent, separators, sort_keys, skipkeys, allow_nan), as
-    # JSONEncoder.iterencode calls it; no markers: a verdict's data has no cycles.
-    encode = make(
-        None, encoder.default, json.encoder.encode_basestring, None, ":", ",", True, False, True
-    )
-    return lambda value: "".join(encode(value, 0))
-
-
-_encode = _make_encode()
 
 
 def _outline(data: Mapping[str, Any], encoded: Mapping[str, list[str]], pad: str | None) -> str:
@@ -257,9 +243,9 @@ def _outline(data: Mapping[str, Any], encoded: Mapping[str, list[str]], pad: str
         value = data.get(key)
         if items is None and pad is not None and isinstance(value, list):
             items = list(map(_encode, value))
-        head = f"{nl}{_encode(key)}{colon}"
+        head = f"{nl}{_text(key)}{colon}"  # keys are text
         if items is None:
-            parts.append(head + _encode(value))
+            parts.append(head + (_text(value) if type(value) is str else _encode(value)))
         elif items:
             parts.append(f"{head}[{inner}{(',' + inner).join(items)}{nl}]")
         else:
@@ -271,8 +257,8 @@ def _outline(data: Mapping[str, Any], encoded: Mapping[str, list[str]], pad: str
 # same Finding object for a rule's unchanged explanation, so most lines of a verdict were
 # written before. Keyed by ``id`` and holding the finding (so that its id cannot be reused
 # while cached), never by equality: equal findings can be written differently (an ``actual``
-# of ``1`` equals ``True`` and ``1.0``). Only findings made of immutable values are cached;
-# the cache is emptied when full.
+# of ``1`` equals ``True`` and ``1.0``). Only lines of the generated writer are kept: it writes
+# only findings made of values that cannot change. The cache is emptied when full.
 _LINES: dict[int, tuple[Finding, str]] = {}
 _LINES_MAX = 2048
 
@@ -282,30 +268,38 @@ def _finding_line(finding: Finding) -> str:
     cached = _LINES.get(id(finding))
     if cached is not None and cached[0] is finding:
         return cached[1]
-    line = _encode(_finding_data(finding))
-    if _settled(finding):
-        if len(_LINES) >= _LINES_MAX:
-            _LINES.clear()
-        _LINES[id(finding)] = (finding, line)
+    try:
+        line = _write_finding(finding)
+    except TypeError:  # Unfit: of another class, or holding a value that could change
+        return _encode(_finding_data(finding))
+    if len(_LINES) >= _LINES_MAX:
+        _LINES.clear()
+    _LINES[id(finding)] = (finding, line)
     return line
 
 
-def _settled(finding: Finding) -> bool:
-    """Whether the finding holds only values that cannot change, so that its line can be kept:
-    its tuples are tuples, and each detail's ``actual`` (of any type) is a scalar or a tuple of
-    them (the other fields are text, numbers and enums by their types)."""
-    return (
-        type(finding) is Finding
-        and all(type(f) is tuple for f in (finding.features, finding.paths, finding.sources))
-        and type(finding.details) is tuple
-        and all(type(d) is Detail and _immutable(d.actual) for d in finding.details)
-    )
+#: Each finding's (and detail's) JSON written straight from its fields, as ``_encode`` writes
+#: its cattrs data (a finding's fields holding their default left out).
+_write_finding = make_writer(
+    Finding,
+    omit_defaults=True,
+    writers={Detail: make_writer(Detail, omit_defaults=False)},
+)
 
 
-def _immutable(value: Any) -> bool:
-    if isinstance(value, tuple):
-        return all(map(_immutable, value))
-    return isinstance(value, str | int | float | None)  # bool is an int, the enums are str
+#: The JSON of a test's (feature's) result, its findings referred to by rule id.
+_RESULT_WRITERS = {
+    cls: make_writer(cls, omit_defaults=False, references={Finding: "rule_id"})
+    for cls in (TestResult, FeatureResult)
+}
+
+
+def _result_lines(results: Mapping[Any, TestResult | FeatureResult]) -> list[str]:
+    """Each test's (or feature's) result's JSON, as ``_encode`` writes its stored data."""
+    try:
+        return [_RESULT_WRITERS[type(result)](result) for result in results.values()]
+    except (TypeError, KeyError):  # of another class, or holding values of other types
+        return list(map(_encode, _results(results)))
 
 
 class _Malformed(ValueError):
@@ -381,8 +375,9 @@ def _make_stored_converter() -> tuple[cattrs.Converter, Callable[[Verdict], dict
     converter.register_structure_hook(
         Verdict, cattrs.gen.make_dict_structure_fn(Verdict, converter, **overrides)
     )
+    out = override(omit=True)  # written by ``_finding_line`` and ``_result_lines``
     head = cattrs.gen.make_dict_unstructure_fn(
-        Verdict, converter, findings=override(omit=True), **overrides
+        Verdict, converter, **{**overrides, "findings": out, "tests": out, "features": out}
     )
     return converter, head
 
