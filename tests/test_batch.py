@@ -436,6 +436,12 @@ def test_jobs_must_be_positive() -> None:
     assert "--jobs" in result.stderr
 
 
+def _interruptible() -> None:
+    """In the child: Ctrl-C back to its default, for a suite run from a shell that ignores it
+    (a background job): Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_a_batch_cleanly(tmp_path: Path) -> None:
     """Ctrl-C at a terminal reaches every process in the group: the command says Aborted,
     exits 130 with no traceback, and leaves no worker behind."""
@@ -449,6 +455,7 @@ def test_ctrl_c_stops_a_batch_cleanly(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=_interruptible,
             cwd=tmp_path,
         )
     deadline = time.monotonic() + 300
@@ -501,6 +508,7 @@ def test_ctrl_c_stops_idle_workers_without_a_traceback(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_interruptible,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline() == "idle\n"
