@@ -186,6 +186,16 @@ def test_workers_are_forked_with_this_process_s_engine_when_it_runs_one_thread()
     assert {mark for _, (_, mark) in results} == {"parent"}
 
 
+def test_a_pool_just_shut_down_does_not_count_as_a_thread() -> None:
+    """Its joined manager thread can stay in the kernel's list for a moment (5 times in 30
+    without the wait): the next batch still forks."""
+    fork = multiprocessing.get_context("fork")
+    for _ in range(30):
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=fork) as pool:
+            pool.submit(int, 1).result()
+        assert _batch._single_threaded()
+
+
 def test_with_another_thread_running_workers_start_clean() -> None:
     """Forking a process with threads can deadlock the child: then workers come from the
     forkserver and compile the pack themselves, and give the same verdicts."""

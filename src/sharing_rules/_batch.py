@@ -44,6 +44,7 @@ import pickle
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -72,6 +73,8 @@ IN_FLIGHT = 4
 """Chunks in flight per worker process: enough to keep every worker busy."""
 SHARE = True
 """Whether the calling process assesses too, while the workers start or are all busy."""
+THREAD_EXIT_WAIT = 0.1
+"""Seconds to wait for threads that are leaving before deciding whether it is safe to fork."""
 
 
 @attrs.frozen(slots=True)
@@ -330,13 +333,21 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _single_threaded() -> bool:
     """Whether this process runs one thread, as the kernel counts them (Linux only: elsewhere
-    a thread a C library started may not be seen, so this says no)."""
+    a thread a C library started may not be seen, so this says no). A thread joined a moment
+    ago (the last pool's) may still be leaving the kernel's list: it is given
+    :data:`THREAD_EXIT_WAIT` seconds."""
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
+    deadline = time.monotonic() + THREAD_EXIT_WAIT
+    while True:
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+        except OSError:
+            return False
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.002)
 
 
 def engine_digest(assessor: Assessor) -> str:
