@@ -194,10 +194,11 @@ class DurableEngine:
         )
 
     def _self_check(self, docs: list[dict[str, Any]]) -> str | None:
-        """Why the fresh network disagrees with the reference evaluator, or ``None``."""
+        """Why the fresh network disagrees with the reference evaluator, or ``None``. The
+        documents are ``build_facts``' (see :func:`_self_check_documents`), so unchecked."""
         for doc in docs:
             try:
-                actual = self.run(doc)
+                actual = self.evaluate(doc)[:2]
             except AssessmentError as exc:
                 return f"the fresh network failed its self-check: {exc}"
             if actual != reference_statuses(self._pack, doc):
